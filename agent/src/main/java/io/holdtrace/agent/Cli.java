@@ -1,0 +1,79 @@
+package io.holdtrace.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.holdtrace.agent.config.Config;
+import io.holdtrace.agent.report.ReportWriter;
+import java.io.File;
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** {@code java -jar holdtrace-agent.jar help | version | summary REPORT.json}. */
+final class Cli {
+
+    private Cli() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+            out.print(Config.helpText());
+            out.println("commands: java -jar holdtrace-agent.jar help | version | summary REPORT.json");
+            return 0;
+        }
+        switch (args[0]) {
+            case "version":
+                out.println("holdtrace " + AgentInstaller.version());
+                return 0;
+            case "summary":
+                if (args.length != 2) {
+                    err.println("usage: java -jar holdtrace-agent.jar summary REPORT.json");
+                    return 2;
+                }
+                return summary(new File(args[1]), out, err);
+            default:
+                err.println("unknown command '" + args[0] + "'; commands: help, version, summary REPORT.json");
+                return 2;
+        }
+    }
+
+    private static int summary(File file, PrintStream out, PrintStream err) {
+        JsonNode r;
+        try {
+            r = ReportWriter.json().readTree(file);
+        } catch (Exception e) {
+            err.println("cannot read report " + file + ": " + e.getMessage());
+            return 1;
+        }
+        out.println("holdtrace report " + file + " (schema " + r.path("schemaVersion").asInt() + ", written "
+                + r.path("agent").path("writtenAt").asText() + ")");
+        out.println();
+        out.println("Pools");
+        out.printf(Locale.ROOT, "  %-20s %-8s %8s %6s %6s %9s %9s %9s%n", "pool", "type", "acquires", "max", "peak",
+                "wait p99", "hold p99", "timeouts");
+        for (JsonNode p : r.path("pools")) {
+            out.printf(Locale.ROOT, "  %-20s %-8s %8d %6s %6d %7.1fms %7.1fms %9d%n", p.path("name").asText(),
+                    p.path("type").asText(), p.path("acquires").asLong(), p.path("maxSize").asText("-"),
+                    p.path("peakInUse").asInt(), p.path("wait").path("p99Ms").asDouble(),
+                    p.path("hold").path("p99Ms").asDouble(), p.path("timeouts").asLong());
+        }
+        out.println();
+        out.println("Findings");
+        if (r.path("findings").isEmpty()) {
+            out.println("  none");
+        }
+        for (JsonNode f : r.path("findings")) {
+            out.printf(Locale.ROOT, "  %-14s %10.0f ms  %s%s%n", f.path("kind").asText(), f.path("heldMs").asDouble(),
+                    f.path("site").asText(), f.hasNonNull("detail") ? "  - " + f.path("detail").asText() : "");
+        }
+        out.println();
+        out.println("Top call sites by total hold time");
+        int n = 0;
+        for (JsonNode s : r.path("sites")) {
+            if (n++ == 10) {
+                break;
+            }
+            out.printf(Locale.ROOT, "  %8d acquires  hold p99 %8.1f ms  max %8.1f ms  %s%n", s.path("acquires").asLong(),
+                    s.path("hold").path("p99Ms").asDouble(), s.path("hold").path("maxMs").asDouble(), s.path("site").asText());
+        }
+        return 0;
+    }
+}

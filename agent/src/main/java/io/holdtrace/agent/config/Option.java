@@ -1,0 +1,49 @@
+package io.holdtrace.agent.config;
+
+/** Every option the agent reads; the single place that names them, their defaults and meaning. */
+public enum Option {
+    ENABLED("enabled", "true", "boolean", "switch the whole agent off with false"),
+    REPORT("report", "holdtrace-<pid>.json in java.io.tmpdir", "path", "where the JSON report is written (atomically)"),
+    REPORT_INTERVAL("reportInterval", "1m", "duration", "how often the report is rewritten while running; 0 = only at exit"),
+    THRESHOLD("threshold", "5s", "duration", "a hold longer than this is a long-hold finding (and a leak if never returned)"),
+    FRAMEWORK_PACKAGES("frameworkPackages", "(built-in list, see README)", "package list",
+            "frames in these packages are skipped when finding the call site; ':'-separated; a leading + adds to the built-in list"),
+    CAPTURE_BUDGET("captureBudget", "1%", "percent of one core, or all",
+            "CPU spent capturing and decoding call-site stacks; past it checkouts are counted but not attributed"),
+    STACK_DEPTH("stackDepth", "24", "integer 1-256", "frames kept per call site and per holder stack"),
+    MAX_SITES("maxSites", "500", "integer 1-100000", "call sites kept in the report; the rest are summed as (other sites)"),
+    MAX_FINDINGS("maxFindings", "500", "integer 1-100000", "findings kept; further ones are counted per kind"),
+    MAX_OPEN_HOLDS("maxOpenHolds", "100000", "integer 16-10000000", "open holds tracked at once; further ones are counted, not tracked"),
+    EXCLUDE("exclude", "(none)", "instrumentation names", "instrumentations to switch off, ':'-separated (see help)"),
+    HELP("help", "false", "boolean", "print every option with its default, then carry on");
+
+    public final String key;
+    public final String defaultText;
+    public final String expected;
+    public final String description;
+
+    Option(String key, String defaultText, String expected, String description) {
+        this.key = key;
+        this.defaultText = defaultText;
+        this.expected = expected;
+        this.description = description;
+    }
+
+    /** {@code reportInterval} to {@code HOLDTRACE_REPORT_INTERVAL}. */
+    public String envName() {
+        return "HOLDTRACE_" + key.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);
+    }
+
+    public String propertyName() {
+        return "holdtrace." + key;
+    }
+
+    public static Option byKey(String key) {
+        for (Option o : values()) {
+            if (o.key.equals(key)) {
+                return o;
+            }
+        }
+        return null;
+    }
+}

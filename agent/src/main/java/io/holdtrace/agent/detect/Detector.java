@@ -1,0 +1,238 @@
+package io.holdtrace.agent.detect;
+
+import io.holdtrace.bootstrap.Faults;
+import io.holdtrace.bootstrap.Hold;
+import io.holdtrace.bootstrap.HoldTracker;
+import io.holdtrace.bootstrap.Holds;
+import io.holdtrace.bootstrap.SiteStats;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's background judge. Each pass: attributes completed holds to their call sites,
+ * notices connections the garbage collector took unclosed, and looks at every open hold for a
+ * long hold, a leak (held past the threshold by a thread that has ended) or a connection shared
+ * between threads. It runs on its own daemon thread; the final pass runs at exit.
+ */
+public final class Detector implements Runnable {
+
+    private final HoldTracker tracker;
+    private final SiteDecoder decoder;
+    private final Findings findings;
+    private final long thresholdNanos;
+    private final long periodMillis;
+    /** Open long holds reported so far, to complete their findings when they end. */
+    private final Map<Hold, Finding> longHolds = new HashMap<>();
+    private final List<Hold> scratch = new ArrayList<>();
+    private volatile boolean stopped;
+
+    public Detector(HoldTracker tracker, SiteDecoder decoder, Findings findings, long thresholdNanos) {
+        this.tracker = tracker;
+        this.decoder = decoder;
+        this.findings = findings;
+        this.thresholdNanos = thresholdNanos;
+        this.periodMillis = Math.max(20L, Math.min(250L, thresholdNanos / 4_000_000L));
+    }
+
+    public Thread start() {
+        Thread t = new Thread(this, "holdtrace-detector");
+        t.setDaemon(true);
+        // a saturated CPU must not starve detection: the thread sleeps almost always, and the
+        // scheduler favours a sleeper that wakes; a high priority helps where the OS honours it
+        t.setPriority(Thread.MAX_PRIORITY);
+        t.start();
+        return t;
+    }
+
+    public void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        while (!stopped) {
+            try {
+                Thread.sleep(periodMillis);
+                pass(false);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable e) {
+                Faults.report("detector", e);
+            }
+        }
+    }
+
+    /**
+     * One pass over everything. {@code atExit}: the process is ending, so every hold still open
+     * past the threshold has leaked.
+     */
+    public synchronized void pass(boolean atExit) {
+        long now = System.nanoTime();
+
+        scratch.clear();
+        tracker.drainCompleted(scratch);
+        for (Hold h : scratch) {
+            SiteStats s = decoder.siteOf(h);
+            if (s != null) {
+                HoldTracker.attribute(h, s);
+            }
+        }
+
+        scratch.clear();
+        tracker.drainCollected(scratch);
+        for (Hold h : scratch) {
+            Finding f = newFinding("gc-unclosed", h, now);
+            if (f != null) {
+                findings.update(() -> {
+                    f.open = false;
+                    f.endReason = Holds.endName(Holds.END_GC);
+                    f.detail = "the connection was garbage-collected without close(); pool '" + h.pool.name()
+                            + "' never got it back: its slot has been taken since " + f.startedAtMillisText();
+                });
+            }
+        }
+
+        scratch.clear();
+        tracker.drainNotable(scratch);
+        for (Hold h : scratch) {
+            inspectEnded(h, now);
+        }
+
+        for (Hold h : tracker.openHolds()) {
+            inspectOpen(h, now, atExit);
+        }
+
+        for (Iterator<Map.Entry<Hold, Finding>> it = longHolds.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Hold, Finding> e = it.next();
+            Hold h = e.getKey();
+            Finding f = e.getValue();
+            if (!h.isOpen()) {
+                findings.update(() -> {
+                    f.open = false;
+                    f.heldMs = (h.endNanos() - h.startNanos) / 1e6;
+                    f.endReason = Holds.endName(h.endReason());
+                });
+                it.remove();
+                if (h.endReason() == Holds.END_POOL_SHUTDOWN) {
+                    leak(h, now, "never returned: the pool shut down with it still out");
+                }
+            } else {
+                findings.update(() -> f.heldMs = (now - h.startNanos) / 1e6);
+            }
+        }
+    }
+
+    private void inspectEnded(Hold h, long now) {
+        if ((h.flags() & Hold.FLAG_CROSS_THREAD) != 0) {
+            crossThread(h, now);
+        }
+        if (h.endReason() == Holds.END_POOL_SHUTDOWN && h.endNanos() - h.startNanos > thresholdNanos) {
+            leak(h, now, "never returned: the pool shut down with it still out");
+        }
+    }
+
+    private void inspectOpen(Hold h, long now, boolean atExit) {
+        if (h.site() == null && h.capture() != null) {
+            SiteStats s = decoder.siteOf(h);
+            if (s != null) {
+                h.resolve(s);
+            }
+        }
+        if ((h.flags() & Hold.FLAG_CROSS_THREAD) != 0) {
+            crossThread(h, now);
+        }
+        long held = now - h.startNanos;
+        if (held <= thresholdNanos) {
+            return;
+        }
+        if (h.setFlag(Hold.FLAG_LONG_REPORTED)) {
+            Finding f = newFinding("long-hold", h, now);
+            if (f != null) {
+                Thread t = h.owner.thread();
+                String[] holder = null;
+                String state = "ended";
+                if (t != null && t.isAlive()) {
+                    holder = decoder.format(t.getStackTrace(), decoder.stackDepth());
+                    state = t.getState().name();
+                }
+                String[] hs = holder;
+                String st = state;
+                findings.update(() -> {
+                    f.open = true;
+                    f.heldMs = held / 1e6;
+                    f.holderStack = hs;
+                    f.holderState = st;
+                });
+                longHolds.put(h, f);
+            }
+        }
+        if (atExit) {
+            leak(h, now, "never returned: still open when the process ended");
+        } else if (!h.owner.isAlive()) {
+            leak(h, now, "never returned: thread '" + h.owner.name() + "' that took it has ended");
+        }
+    }
+
+    private void leak(Hold h, long now, String why) {
+        if (!h.setFlag(Hold.FLAG_LEAK_REPORTED)) {
+            return;
+        }
+        Finding f = newFinding("leak", h, now);
+        if (f != null) {
+            long end = h.isOpen() ? now : h.endNanos();
+            findings.update(() -> {
+                f.open = h.isOpen();
+                f.heldMs = (end - h.startNanos) / 1e6;
+                f.endReason = h.isOpen() ? null : Holds.endName(h.endReason());
+                f.detail = why;
+            });
+        }
+    }
+
+    private void crossThread(Hold h, long now) {
+        if (!h.setFlag(Hold.FLAG_CROSS_REPORTED)) {
+            return;
+        }
+        Finding f = newFinding("cross-thread", h, now);
+        if (f != null) {
+            String[] users = h.users();
+            int switches = h.switches();
+            findings.update(() -> {
+                f.open = h.isOpen();
+                f.heldMs = ((h.isOpen() ? now : h.endNanos()) - h.startNanos) / 1e6;
+                f.threads = users;
+                f.detail = "used by " + users.length + " threads taking turns (" + switches
+                        + " switches) while one thread held it";
+            });
+        }
+    }
+
+    private Finding newFinding(String kind, Hold h, long now) {
+        SiteStats s = decoder.siteOf(h);
+        if (s != null && h.site() == null && h.isOpen()) {
+            h.resolve(s);
+        }
+        String site;
+        String[] stack;
+        if (s != null) {
+            site = s.site;
+            stack = s.stack;
+        } else {
+            // not captured (budget spent): the holder's stack now is the best evidence left
+            Thread t = h.owner.thread();
+            if (t != null && t.isAlive()) {
+                SiteDecoder.Decoded d = decoder.decode(t.getStackTrace());
+                site = d.site + " (from the holder's stack)";
+                stack = d.stack;
+            } else {
+                site = "(not captured)";
+                stack = new String[0];
+            }
+        }
+        return findings.add(new Finding(kind, h.pool.name(), site, stack, h.owner.name(),
+                tracker.toEpochMillis(h.startNanos), tracker.toEpochMillis(now), h.startNanos));
+    }
+}

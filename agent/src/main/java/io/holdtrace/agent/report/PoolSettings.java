@@ -1,0 +1,106 @@
+package io.holdtrace.agent.report;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads a pool's settings for the report, by reflection on its configuration getters only:
+ * never a call that could change the pool or touch a connection. Whatever cannot be read is
+ * left out.
+ */
+final class PoolSettings {
+
+    private PoolSettings() {
+    }
+
+    static Map<String, Object> of(String type, Object pool) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (pool == null) {
+            return out;
+        }
+        try {
+            switch (type) {
+                case "hikari": {
+                    Object cfg = field(pool, "config");
+                    put(out, "maxSize", cfg, "getMaximumPoolSize");
+                    put(out, "minIdle", cfg, "getMinimumIdle");
+                    put(out, "connectionTimeoutMs", cfg, "getConnectionTimeout");
+                    put(out, "idleTimeoutMs", cfg, "getIdleTimeout");
+                    put(out, "maxLifetimeMs", cfg, "getMaxLifetime");
+                    put(out, "leakDetectionThresholdMs", cfg, "getLeakDetectionThreshold");
+                    put(out, "autoCommit", cfg, "isAutoCommit");
+                    Object url = call(cfg, "getJdbcUrl");
+                    if (url != null) {
+                        out.put("url", redactUrl(url.toString()));
+                    }
+                    put(out, "dataSourceClassName", cfg, "getDataSourceClassName");
+                    put(out, "driverClassName", cfg, "getDriverClassName");
+                    break;
+                }
+                default:
+                    break;
+            }
+        } catch (Throwable ignored) {
+            // a pool version we do not know: report what we have
+        }
+        return out;
+    }
+
+    /** A JDBC URL without credentials or parameters: cut at the first ? or ;, user-info removed. */
+    static String redactUrl(String url) {
+        String u = url;
+        int cut = indexOfAny(u, '?', ';');
+        if (cut >= 0) {
+            u = u.substring(0, cut);
+        }
+        int scheme = u.indexOf("//");
+        if (scheme >= 0) {
+            int at = u.indexOf('@', scheme + 2);
+            int slash = u.indexOf('/', scheme + 2);
+            if (at >= 0 && (slash < 0 || at < slash)) {
+                u = u.substring(0, scheme + 2) + u.substring(at + 1);
+            }
+        }
+        return u;
+    }
+
+    private static int indexOfAny(String s, char a, char b) {
+        int i = s.indexOf(a);
+        int j = s.indexOf(b);
+        return i < 0 ? j : j < 0 ? i : Math.min(i, j);
+    }
+
+    static Object field(Object target, String name) throws ReflectiveOperationException {
+        for (Class<?> c = target.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f.get(target);
+            } catch (NoSuchFieldException ignored) {
+                // try the superclass
+            }
+        }
+        throw new NoSuchFieldException(name);
+    }
+
+    static Object call(Object target, String getter) {
+        if (target == null) {
+            return null;
+        }
+        try {
+            Method m = target.getClass().getMethod(getter);
+            return m.invoke(target);
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    private static void put(Map<String, Object> out, String key, Object target, String getter) {
+        Object v = call(target, getter);
+        if (v != null) {
+            out.put(key, v);
+        }
+    }
+}

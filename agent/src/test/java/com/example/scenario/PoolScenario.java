@@ -1,0 +1,215 @@
+package com.example.scenario;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+/**
+ * An application run under the agent by the integration tests: each scenario uses a real pool
+ * over a real database in one way, and marks its call sites.
+ *
+ * <p>Usage: {@code PoolScenario POOL URL USER PASSWORD SCENARIO...}, POOL one of hikari, driver.
+ */
+public final class PoolScenario {
+
+    static final List<Connection> KEPT = new ArrayList<>();
+
+    private PoolScenario() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String pool = args[0];
+        String url = args[1];
+        String user = args[2];
+        String password = args[3].equals("-") ? "" : args[3];
+        Pools.Handle handle = Pools.open(pool, url, user, password);
+        DataSource ds = handle.dataSource;
+        for (int i = 4; i < args.length; i++) {
+            run(args[i], ds, handle);
+        }
+        if (!args[args.length - 1].equals("shutdown")) {
+            // leave the pool open: what is still out at exit is what the agent must report
+        }
+        System.out.println("DONE");
+    }
+
+    static void run(String scenario, DataSource ds, Pools.Handle handle) throws Exception {
+        switch (scenario) {
+            case "close": closeNormally(ds); break;
+            case "double-close": doubleClose(ds); break;
+            case "close-other-thread": closeOnOtherThread(ds); break;
+            case "abort": abort(ds); break;
+            case "evict": evict(ds, handle); break;
+            case "shutdown": shutdownWithConnectionOut(ds, handle); break;
+            case "leak-at-exit": leakAtExit(ds); break;
+            case "gc": dropWithoutClose(ds); break;
+            case "long": holdLong(ds); break;
+            case "shared": sharedBetweenThreads(ds); break;
+            case "owner-ends": ownerThreadEnds(ds); break;
+            case "timeout": timeout(ds); break;
+            default: throw new IllegalArgumentException("unknown scenario " + scenario);
+        }
+    }
+
+    static void query(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+            rs.next();
+        }
+    }
+
+    static void closeNormally(DataSource ds) throws SQLException {
+        for (int i = 0; i < 20; i++) {
+            try (Connection c = ds.getConnection()) { Sites.mark("close");
+                query(c);
+            }
+        }
+    }
+
+    static void doubleClose(DataSource ds) throws SQLException {
+        Connection c = ds.getConnection(); Sites.mark("double-close");
+        query(c);
+        c.close();
+        c.close();
+    }
+
+    static void closeOnOtherThread(DataSource ds) throws Exception {
+        Connection c = ds.getConnection(); Sites.mark("close-other-thread");
+        query(c);
+        Thread t = new Thread(() -> {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                throw new RuntimeException(e);
+            }
+        }, "closer");
+        t.start();
+        t.join();
+    }
+
+    static void abort(DataSource ds) throws Exception {
+        Connection c = ds.getConnection(); Sites.mark("abort");
+        query(c);
+        ExecutorService ex = Executors.newSingleThreadExecutor();
+        c.abort(ex);
+        ex.shutdown();
+        ex.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    static void evict(DataSource ds, Pools.Handle handle) throws Exception {
+        Connection c = ds.getConnection(); Sites.mark("evict");
+        query(c);
+        handle.evict(c);
+    }
+
+    static void shutdownWithConnectionOut(DataSource ds, Pools.Handle handle) throws Exception {
+        Connection c = ds.getConnection(); Sites.mark("shutdown");
+        query(c);
+        KEPT.add(c);
+        Thread.sleep(Long.getLong("scenario.holdMs", 800));
+        handle.close();
+    }
+
+    static void leakAtExit(DataSource ds) throws Exception {
+        Connection c = ds.getConnection(); Sites.mark("leak-at-exit");
+        query(c);
+        KEPT.add(c);
+        Thread.sleep(Long.getLong("scenario.holdMs", 800));
+    }
+
+    static void dropWithoutClose(DataSource ds) throws Exception {
+        openAndForget(ds);
+        for (int i = 0; i < 20; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+    }
+
+    private static void openAndForget(DataSource ds) throws SQLException {
+        Connection c = ds.getConnection(); Sites.mark("gc");
+        query(c);
+    }
+
+    static void holdLong(DataSource ds) throws Exception {
+        try (Connection c = ds.getConnection()) { Sites.mark("long");
+            query(c);
+            Thread.sleep(Long.getLong("scenario.holdMs", 800));
+        }
+    }
+
+    static void sharedBetweenThreads(DataSource ds) throws Exception {
+        Connection c = ds.getConnection(); Sites.mark("shared");
+        query(c);
+        for (int round = 0; round < 2; round++) {
+            for (String name : new String[] {"worker-a", "worker-b"}) {
+                Thread t = new Thread(() -> {
+                    try {
+                        query(c);
+                    } catch (SQLException e) {
+                        throw new RuntimeException(e);
+                    }
+                }, name);
+                t.start();
+                t.join();
+            }
+        }
+        query(c);
+        c.close();
+    }
+
+    static void ownerThreadEnds(DataSource ds) throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try {
+                Connection c = ds.getConnection(); Sites.mark("owner-ends");
+                query(c);
+                synchronized (KEPT) {
+                    KEPT.add(c);
+                }
+            } catch (SQLException e) {
+                throw new RuntimeException(e);
+            } finally {
+                done.countDown();
+            }
+        }, "short-lived-worker");
+        t.start();
+        done.await();
+        t.join();
+        Thread.sleep(Long.getLong("scenario.holdMs", 800) + 500);
+    }
+
+    static void timeout(DataSource ds) throws Exception {
+        List<Connection> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < Integer.getInteger("scenario.poolSize", 4); i++) {
+                held.add(ds.getConnection());
+            }
+            try {
+                Sites.mark("timeout"); Connection c = ds.getConnection();
+                c.close();
+                throw new IllegalStateException("expected a pool time-out");
+            } catch (SQLException expected) {
+                System.out.println("TIMEOUT " + expected.getClass().getName());
+            }
+        } finally {
+            for (Connection c : held) {
+                c.close();
+            }
+        }
+    }
+
+    /** Unused here; keeps DriverManager linked for the driver scenarios. */
+    static Connection direct(String url, String user, String password) throws SQLException {
+        return DriverManager.getConnection(url, user, password);
+    }
+}

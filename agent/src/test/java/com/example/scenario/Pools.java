@@ -1,0 +1,120 @@
+package com.example.scenario;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/** Opens each kind of pool the scenarios run on, the way an application would. */
+final class Pools {
+
+    private Pools() {
+    }
+
+    static final class Handle {
+        final DataSource dataSource;
+        private final AutoCloseable closer;
+        private final Evictor evictor;
+
+        Handle(DataSource dataSource, AutoCloseable closer, Evictor evictor) {
+            this.dataSource = dataSource;
+            this.closer = closer;
+            this.evictor = evictor;
+        }
+
+        void close() throws Exception {
+            closer.close();
+        }
+
+        void evict(Connection c) throws Exception {
+            evictor.evict(c);
+        }
+    }
+
+    interface Evictor {
+        void evict(Connection c) throws Exception;
+    }
+
+    static Handle open(String pool, String url, String user, String password) {
+        switch (pool) {
+            case "hikari": {
+                HikariConfig cfg = new HikariConfig();
+                cfg.setPoolName("scenario-hikari");
+                cfg.setJdbcUrl(url);
+                cfg.setUsername(user);
+                cfg.setPassword(password);
+                cfg.setMaximumPoolSize(Integer.getInteger("scenario.poolSize", 4));
+                cfg.setConnectionTimeout(Long.getLong("scenario.connectionTimeoutMs", 250));
+                HikariDataSource ds = new HikariDataSource(cfg);
+                return new Handle(ds, ds::close, ds::evictConnection);
+            }
+            case "driver": {
+                DataSource ds = new DriverManagerDataSource(url, user, password);
+                return new Handle(ds, () -> { }, Connection::close);
+            }
+            default:
+                throw new IllegalArgumentException("unknown pool " + pool);
+        }
+    }
+
+    /** A plain non-pooled DataSource over DriverManager, like Spring's DriverManagerDataSource. */
+    static final class DriverManagerDataSource implements DataSource {
+        private final String url;
+        private final String user;
+        private final String password;
+
+        DriverManagerDataSource(String url, String user, String password) {
+            this.url = url;
+            this.user = user;
+            this.password = password;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            return DriverManager.getConnection(url, user, password);
+        }
+
+        @Override
+        public Connection getConnection(String u, String p) throws SQLException {
+            return DriverManager.getConnection(url, u, p);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.holdtrace.bootstrap;
+
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The hot path. Everything here runs on application threads, so it only notes facts: times,
+ * identities, a raw stack when the budget allows. Decoding stacks, judging findings and writing
+ * reports happen later on the agent's own thread, which drains what this class collects.
+ */
+public final class HoldTracker {
+
+    private static final int MAX_POOLS = 256;
+
+    private final HoldTable open;
+    private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+    /** Completed holds whose captured site is not decoded yet. */
+    private final ArrayBlockingQueue<Hold> completed;
+    /** Rare events the agent must look at: holds that became shared between threads, holds a pool shutdown ended. */
+    private final ArrayBlockingQueue<Hold> notable = new ArrayBlockingQueue<>(4096);
+    private final CaptureBudget budget;
+    private final boolean captureAll;
+    private final AtomicLong acquires = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final long startNanos = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
+    private volatile PoolStats[] pools = new PoolStats[0];
+    private final PoolStats overflowPool;
+
+    /**
+     * @param maxOpenHolds bound on tracked open holds
+     * @param captureNanosPerSecond CPU budget for call-site capture; {@code Long.MAX_VALUE} captures all
+     * @param queueCapacity bound on completed holds waiting to be attributed
+     */
+    public HoldTracker(int maxOpenHolds, long captureNanosPerSecond, int queueCapacity) {
+        this.open = new HoldTable(maxOpenHolds);
+        this.budget = new CaptureBudget(captureNanosPerSecond);
+        this.captureAll = captureNanosPerSecond == Long.MAX_VALUE;
+        this.completed = new ArrayBlockingQueue<>(queueCapacity);
+        this.overflowPool = new PoolStats(0, new Object(), "other", "(other pools)", startMillis);
+    }
+
+    void acquired(Object poolObj, String type, String name, Object handle, long start) {
+        long now = System.nanoTime();
+        PoolStats pool = pool(poolObj, type, name);
+        pool.waits.record(now - start);
+        acquires.incrementAndGet();
+        Throwable capture = null;
+        if (captureAll || budget.tryCapture(now)) {
+            capture = new Throwable("holdtrace acquire site");
+            if (!captureAll) {
+                budget.spend(System.nanoTime() - now);
+            }
+        } else {
+            pool.uncaptured.incrementAndGet();
+        }
+        Hold h = new Hold(handle, collected, HoldTable.hash(handle), pool, ThreadRef.current(), now, now - start, capture);
+        if (open.put(h)) {
+            pool.checkedOut();
+        } else {
+            pool.untracked.incrementAndGet();
+            h.clear();
+        }
+    }
+
+    void acquireFailed(Object poolObj, String type, String name, long start) {
+        long now = System.nanoTime();
+        PoolStats pool = pool(poolObj, type, name);
+        pool.waits.record(now - start);
+        pool.timeouts.incrementAndGet();
+        if (captureAll || budget.tryCapture(now)) {
+            // who gave up waiting, and where: attributed later like a completed hold
+            Throwable capture = new Throwable("holdtrace acquire site");
+            if (!captureAll) {
+                budget.spend(System.nanoTime() - now);
+            }
+            if (!completed.offer(Hold.timeout(pool, ThreadRef.current(), start, now - start, capture))) {
+                dropped.incrementAndGet();
+            }
+        }
+    }
+
+    void released(Object handle, int reason) {
+        Hold h = open.remove(handle, HoldTable.hash(handle));
+        if (h != null) {
+            finish(h, System.nanoTime(), reason);
+        }
+    }
+
+    void poolClosed(Object poolObj) {
+        PoolStats pool = find(poolObj);
+        if (pool == null) {
+            return;
+        }
+        pool.markClosed();
+        long now = System.nanoTime();
+        for (Hold h : open.snapshot()) {
+            if (h.pool == pool && open.remove(h)) {
+                finish(h, now, Holds.END_POOL_SHUTDOWN);
+                notable.offer(h);
+            }
+        }
+    }
+
+    void used(Object handle) {
+        Hold h = open.get(handle, HoldTable.hash(handle));
+        if (h != null && h.usedBy(ThreadRef.current())) {
+            notable.offer(h); // rare; if the queue is full the agent still sees the flag on open holds
+        }
+    }
+
+    void physicalConnection(Object poolObj, String type, String name, Class<?> connectionClass) {
+        pool(poolObj, type, name).physicalConnection(connectionClass);
+    }
+
+    /** Ends a hold that was removed from the open table: exactly once per hold. */
+    private void finish(Hold h, long now, int reason) {
+        h.end(now, reason);
+        h.clear(); // no gc-unclosed for a hold that ended
+        PoolStats pool = h.pool;
+        pool.checkedIn();
+        pool.holdTimes.record(now - h.startNanos);
+        SiteStats s = h.site();
+        if (s != null) {
+            s.record(h);
+        } else if (!completed.offer(h)) {
+            dropped.incrementAndGet(); // counted per pool already; only the site attribution is lost
+        }
+    }
+
+    /**
+     * Called by the agent: the holds whose key was collected while still open. Each is removed
+     * from the open table and ended as {@link Holds#END_GC}; the list holds those.
+     */
+    public void drainCollected(List<Hold> out) {
+        long now = System.nanoTime();
+        Reference<?> r;
+        while ((r = collected.poll()) != null) {
+            Hold h = (Hold) r;
+            if (open.remove(h)) {
+                h.end(now, Holds.END_GC);
+                h.pool.gcUnclosed.incrementAndGet();
+                // the pool's slot stays taken: in-use is not decremented, as the pool never got it back
+                out.add(h);
+            }
+        }
+    }
+
+    /** Called by the agent: completed holds waiting for their call site to be decoded. */
+    public void drainCompleted(List<Hold> out) {
+        completed.drainTo(out);
+    }
+
+    /** Called by the agent: holds that became shared between threads, or were ended by a pool shutdown. */
+    public void drainNotable(List<Hold> out) {
+        notable.drainTo(out);
+    }
+
+    /** Called by the agent once it has resolved a completed hold's site. */
+    public static void attribute(Hold h, SiteStats s) {
+        h.resolve(s);
+        s.record(h);
+    }
+
+    public List<Hold> openHolds() {
+        return open.snapshot();
+    }
+
+    public int openCount() {
+        return open.size();
+    }
+
+    public PoolStats[] pools() {
+        return pools.clone();
+    }
+
+    public CaptureBudget budget() {
+        return budget;
+    }
+
+    public long acquires() {
+        return acquires.get();
+    }
+
+    /** Completed holds whose site could not be attributed because the queue was full. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    /** Wall-clock millis of a {@link System#nanoTime()} reading. */
+    public long toEpochMillis(long nanos) {
+        return startMillis + (nanos - startNanos) / 1_000_000L;
+    }
+
+    private PoolStats find(Object poolObj) {
+        for (PoolStats p : pools) {
+            if (p.is(poolObj)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private PoolStats pool(Object poolObj, String type, String name) {
+        PoolStats p = find(poolObj);
+        return p != null ? p : register(poolObj, type, name);
+    }
+
+    private synchronized PoolStats register(Object poolObj, String type, String name) {
+        PoolStats p = find(poolObj);
+        if (p != null) {
+            return p;
+        }
+        PoolStats[] cur = pools;
+        if (cur.length >= MAX_POOLS) {
+            return overflowPool;
+        }
+        p = new PoolStats(cur.length + 1, poolObj, type, name, System.currentTimeMillis());
+        PoolStats[] next = new PoolStats[cur.length + 1];
+        System.arraycopy(cur, 0, next, 0, cur.length);
+        next[cur.length] = p;
+        pools = next;
+        return p;
+    }
+}

@@ -1,0 +1,101 @@
+package io.holdtrace.bootstrap;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A lock-free histogram of nanosecond durations with a fixed footprint: 8 buckets per power of
+ * two (at most 12.5% relative error), values above ~73 minutes counted in the last bucket. The
+ * exact count, sum and maximum are kept beside it.
+ */
+public final class LogHistogram {
+
+    private static final int SUB_BITS = 3;
+    private static final int SUB = 1 << SUB_BITS;
+    private static final int MAX_EXP = 42; // 2^42 ns ~ 73 minutes
+    static final int BUCKETS = (MAX_EXP - SUB_BITS + 2) * SUB;
+
+    private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
+    private final AtomicLong count = new AtomicLong();
+    private final AtomicLong sum = new AtomicLong();
+    private final AtomicLong max = new AtomicLong();
+
+    public void record(long nanos) {
+        long v = Math.max(0L, nanos);
+        counts.incrementAndGet(index(v));
+        count.incrementAndGet();
+        sum.addAndGet(v);
+        long m = max.get();
+        while (v > m && !max.compareAndSet(m, v)) {
+            m = max.get();
+        }
+    }
+
+    static int index(long v) {
+        if (v < SUB) {
+            return (int) v;
+        }
+        int exp = 63 - Long.numberOfLeadingZeros(v);
+        if (exp > MAX_EXP) {
+            return BUCKETS - 1;
+        }
+        int sub = (int) (v >>> (exp - SUB_BITS)) & (SUB - 1);
+        return (exp - SUB_BITS + 1) * SUB + sub;
+    }
+
+    /** Smallest value that falls into bucket {@code i}. */
+    static long lowerBound(int i) {
+        if (i < SUB) {
+            return i;
+        }
+        int exp = i / SUB + SUB_BITS - 1;
+        long sub = i % SUB;
+        return (SUB + sub) << (exp - SUB_BITS);
+    }
+
+    static long upperBound(int i) {
+        return i + 1 < BUCKETS ? lowerBound(i + 1) - 1 : Long.MAX_VALUE;
+    }
+
+    public long count() {
+        return count.get();
+    }
+
+    public long sum() {
+        return sum.get();
+    }
+
+    public long max() {
+        return max.get();
+    }
+
+    /**
+     * The value at quantile {@code q} (0..1): the midpoint of the bucket it falls in, never more
+     * than the exact maximum. 0 when empty.
+     */
+    public long quantile(double q) {
+        long total = 0;
+        long[] snap = new long[BUCKETS];
+        for (int i = 0; i < BUCKETS; i++) {
+            snap[i] = counts.get(i);
+            total += snap[i];
+        }
+        if (total == 0) {
+            return 0L;
+        }
+        long rank = (long) Math.ceil(q * total);
+        if (rank < 1) {
+            rank = 1;
+        }
+        long seen = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            seen += snap[i];
+            if (seen >= rank) {
+                long lo = lowerBound(i);
+                long hi = Math.max(lo, Math.min(upperBound(i), max.get()));
+                return lo + (hi - lo) / 2;
+            }
+        }
+        return max.get();
+    }
+}

@@ -1,0 +1,98 @@
+package io.holdtrace.bootstrap;
+
+import java.lang.ref.WeakReference;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One pool as the agent saw it: identity (held weakly), name, driver, and what happened to its
+ * connections. Counters are exact; histograms are in nanoseconds.
+ */
+public final class PoolStats {
+
+    public final int id;
+    public final String type;
+    private final WeakReference<Object> pool;
+    private final String name;
+
+    /** Every checkout, whether or not its call site was captured. */
+    public final LogHistogram waits = new LogHistogram();
+    /** Every completed hold. */
+    public final LogHistogram holdTimes = new LogHistogram();
+    public final AtomicLong timeouts = new AtomicLong();
+    public final AtomicLong gcUnclosed = new AtomicLong();
+    public final AtomicLong untracked = new AtomicLong();
+    /** Checkouts whose call site was not captured because the capture budget was spent. */
+    public final AtomicLong uncaptured = new AtomicLong();
+    private final AtomicInteger inUse = new AtomicInteger();
+    private volatile int peakInUse;
+    private volatile boolean closed;
+    private volatile String connectionClass;
+    private volatile String driverVersion;
+    /** Epoch millis when the agent first saw the pool. */
+    public final long firstSeenMillis;
+
+    PoolStats(int id, Object pool, String type, String name, long firstSeenMillis) {
+        this.id = id;
+        this.pool = new WeakReference<>(pool);
+        this.type = type;
+        this.name = name != null && !name.isEmpty() ? name : type + "-" + id;
+        this.firstSeenMillis = firstSeenMillis;
+    }
+
+    boolean is(Object candidate) {
+        return pool.refersTo(candidate);
+    }
+
+    /** The pool object if it is still alive: for the agent's own reading of its settings. */
+    public Object poolObject() {
+        return pool.get();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    void checkedOut() {
+        int n = inUse.incrementAndGet();
+        if (n > peakInUse) {
+            peakInUse = n; // a racy max is fine: the peak is a high-water mark, not a count
+        }
+    }
+
+    void checkedIn() {
+        inUse.decrementAndGet();
+    }
+
+    public int inUse() {
+        return inUse.get();
+    }
+
+    public int peakInUse() {
+        return peakInUse;
+    }
+
+    void markClosed() {
+        closed = true;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    void physicalConnection(Class<?> c) {
+        if (connectionClass == null) {
+            connectionClass = c.getName();
+            Package p = c.getPackage();
+            driverVersion = p != null ? p.getImplementationVersion() : null;
+        }
+    }
+
+    public String connectionClass() {
+        return connectionClass;
+    }
+
+    public String driverVersion() {
+        return driverVersion;
+    }
+}

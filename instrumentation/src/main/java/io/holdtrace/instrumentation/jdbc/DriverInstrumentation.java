@@ -1,0 +1,87 @@
+package io.holdtrace.instrumentation.jdbc;
+
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.holdtrace.bootstrap.Holds;
+import io.holdtrace.instrumentation.InstrumentationModule;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Connections opened straight from a JDBC driver ({@code DriverManager}, a driver's own
+ * DataSource, Spring's {@code DriverManagerDataSource}): each is a hold from
+ * {@code Driver.connect} to the connection's {@code close()}. Connections that a known pool opens
+ * for itself are marked by that pool's instrumentation and skipped here.
+ */
+public final class DriverInstrumentation implements InstrumentationModule {
+
+    @Override
+    public String name() {
+        return "driver";
+    }
+
+    @Override
+    public String description() {
+        return "unpooled JDBC: holds from Driver.connect to Connection.close/abort (pools' own connections excluded)";
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder) {
+        return builder
+                .type(not(isInterface()).and(hasSuperType(named("java.sql.Driver"))))
+                .transform((b, type, loader, module, domain) -> b
+                        .visit(Advice.to(Connect.class).on(named("connect").and(takesArguments(2))
+                                .and(returns(named("java.sql.Connection"))).and(not(isAbstract())))))
+                .type(not(isInterface())
+                        .and(not(nameStartsWith("com.zaxxer.hikari.")))
+                        .and(not(nameStartsWith("org.apache.commons.dbcp2.")))
+                        .and(not(nameStartsWith("org.apache.tomcat.jdbc.")))
+                        .and(hasSuperType(named("java.sql.Connection"))))
+                .transform((b, type, loader, module, domain) -> b
+                        .visit(Advice.to(Close.class).on(named("close").and(takesArguments(0)).and(not(isAbstract()))))
+                        .visit(Advice.to(Abort.class).on(named("abort").and(takesArguments(1)).and(not(isAbstract()))))
+                        .visit(Advice.to(Use.class).on(namedOneOf("createStatement", "prepareStatement", "prepareCall",
+                                "commit", "rollback").and(not(isAbstract())))));
+    }
+
+    static final class Connect {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static long enter() {
+            return Holds.driverConnectStart();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This Object driver, @Advice.Enter long start, @Advice.Return Object connection) {
+            Holds.driverConnected(driver, connection, start);
+        }
+    }
+
+    static final class Close {
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This Object connection) {
+            Holds.released(connection, Holds.END_CLOSE);
+        }
+    }
+
+    static final class Abort {
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This Object connection) {
+            Holds.released(connection, Holds.END_ABORT);
+        }
+    }
+
+    static final class Use {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object connection) {
+            Holds.used(connection);
+        }
+    }
+}
