@@ -117,6 +117,11 @@ public final class AgentRun {
     }
 
     public Result run(Duration timeout) throws IOException, InterruptedException {
+        return start().finish(timeout);
+    }
+
+    /** Starts the application and returns at once, to look at reports written while it runs. */
+    public Running start() throws IOException {
         Path dir = Files.createTempDirectory("holdtrace-it");
         if (report == null) {
             report = dir.resolve("report.json");
@@ -145,14 +150,57 @@ public final class AgentRun {
         Path err = dir.resolve("stderr.txt");
         pb.redirectOutput(out.toFile());
         pb.redirectError(err.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            fail("the application did not end within " + timeout + ": " + cmd + "\nstdout:\n"
-                    + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
+        return new Running(pb.start(), cmd, out, err, report);
+    }
+
+    /** An application still running. */
+    public static final class Running {
+        private final Process process;
+        private final List<String> cmd;
+        private final Path out;
+        private final Path err;
+        private final Path report;
+
+        Running(Process process, List<String> cmd, Path out, Path err, Path report) {
+            this.process = process;
+            this.cmd = cmd;
+            this.out = out;
+            this.err = err;
+            this.report = report;
         }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8), report, cmd);
+
+        /** Polls the report file until {@code ready} accepts it; fails after {@code timeout}. */
+        public JsonNode awaitReport(Predicate<JsonNode> ready, Duration timeout) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (Files.isRegularFile(report)) {
+                    try {
+                        JsonNode r = JSON.readTree(report.toFile());
+                        if (ready.test(r)) {
+                            return r;
+                        }
+                    } catch (IOException partial) {
+                        // written atomically, so this should not happen; retry anyway
+                    }
+                }
+                if (!process.isAlive()) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            fail("no report as expected within " + timeout + " at " + report);
+            return null;
+        }
+
+        public Result finish(Duration timeout) throws IOException, InterruptedException {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                fail("the application did not end within " + timeout + ": " + cmd + "\nstdout:\n"
+                        + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
+            }
+            return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8), report, cmd);
+        }
     }
 
     /** What a run left behind. */

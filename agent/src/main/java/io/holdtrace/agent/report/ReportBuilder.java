@@ -164,6 +164,7 @@ public final class ReportBuilder {
         }
         m.put("hold", stats(s.holdTimes));
         m.put("wait", stats(s.waits));
+        m.put("timeouts", s.timeouts.get());
         m.put("stack", s.stack);
         return m;
     }

@@ -1,0 +1,150 @@
+package io.holdtrace.it;
+
+import static io.holdtrace.it.AgentRun.findings;
+import static io.holdtrace.it.AgentRun.pool;
+import static io.holdtrace.it.AgentRun.site;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.example.scenario.PoolScenario;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** HikariCP under the real agent: every way a hold ends, every finding, on real databases. */
+class HikariHoldsIT {
+
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+
+    static AgentRun.Result scenario(Databases db, String agentArgs, String... scenarios) throws Exception {
+        assertTrue(db.reachable(), db + " must be running for the integration tests: " + db.url);
+        String[] args = new String[4 + scenarios.length];
+        args[0] = "hikari";
+        args[1] = db.url;
+        args[2] = db.user;
+        args[3] = db.password;
+        System.arraycopy(scenarios, 0, args, 4, scenarios.length);
+        return AgentRun.main(PoolScenario.class).agentArgs(agentArgs).jvm("-Dscenario.holdMs=900").args(args)
+                .run(LIMIT).assertOk();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Databases.class)
+    void everyEndOfAHoldIsCountedOnceAndNoneIsAFinding(Databases db) throws Exception {
+        AgentRun.Result run = scenario(db, "threshold=5s", "close", "double-close", "close-other-thread", "abort", "evict");
+        JsonNode r = run.report();
+
+        assertEquals(20, site(r, run.site("close")).path("acquires").asInt());
+        for (String s : new String[] {"double-close", "close-other-thread", "abort", "evict"}) {
+            JsonNode site = site(r, run.site(s));
+            assertEquals(1, site.path("acquires").asInt(), s);
+            assertEquals(0, site.path("open").asInt(), s);
+            assertEquals(1, site.path("hold").path("count").asInt(), s + ": the hold ended exactly once");
+        }
+        JsonNode pool = pool(r, "scenario-hikari");
+        assertEquals("hikari", pool.path("type").asText());
+        assertEquals(24, pool.path("acquires").asInt());
+        assertEquals(24, pool.path("hold").path("count").asInt());
+        assertEquals(0, pool.path("inUse").asInt());
+        assertEquals(4, pool.path("maxSize").asInt());
+        assertTrue(pool.path("driver").path("connectionClass").asText().startsWith(db == Databases.H2 ? "org.h2." : db == Databases.POSTGRES ? "org.postgresql." : "org.mariadb."));
+        assertEquals(0, r.path("findings").size(), "no finding for healthy holds: " + r.path("findings"));
+        for (JsonNode p : r.path("pools")) {
+            assertFalse(p.path("type").asText().equals("unpooled"), "the pool's own physical connections are not holds: " + p);
+        }
+        assertFalse(r.toString().contains("password"), "no credentials in the report");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Databases.class)
+    void aPoolShutdownWithAConnectionOutIsALeakAtItsSite(Databases db) throws Exception {
+        AgentRun.Result run = scenario(db, "threshold=500ms", "shutdown");
+        JsonNode r = run.report();
+        List<JsonNode> leaks = findings(r, "leak", run.site("shutdown"));
+        assertEquals(1, leaks.size(), r.path("findings").toString());
+        assertEquals("pool-shutdown", leaks.get(0).path("endReason").asText());
+        assertTrue(leaks.get(0).path("heldMs").asDouble() >= 500);
+        JsonNode pool = pool(r, "scenario-hikari");
+        assertTrue(pool.path("closed").asBoolean());
+        assertEquals(0, pool.path("inUse").asInt());
+    }
+
+    @Test
+    void aConnectionStillOutAtExitIsALeak() throws Exception {
+        AgentRun.Result run = scenario(Databases.H2, "threshold=500ms", "leak-at-exit");
+        JsonNode r = run.report();
+        assertTrue(r.path("agent").path("final").asBoolean());
+        List<JsonNode> leaks = findings(r, "leak", run.site("leak-at-exit"));
+        assertEquals(1, leaks.size(), r.path("findings").toString());
+        assertTrue(leaks.get(0).path("open").asBoolean());
+        assertEquals("main", leaks.get(0).path("thread").asText());
+        assertEquals(1, site(r, run.site("leak-at-exit")).path("open").asInt());
+    }
+
+    @Test
+    void aConnectionCollectedUnclosedIsFoundWithThePoolAndSite() throws Exception {
+        AgentRun.Result run = scenario(Databases.H2, "threshold=5s", "gc");
+        JsonNode r = run.report();
+        List<JsonNode> gc = findings(r, "gc-unclosed", run.site("gc"));
+        assertEquals(1, gc.size(), r.path("findings").toString());
+        assertEquals("scenario-hikari", gc.get(0).path("pool").asText());
+        assertTrue(gc.get(0).path("detail").asText().contains("scenario-hikari"));
+        assertEquals(1, pool(r, "scenario-hikari").path("gcUnclosed").asInt());
+    }
+
+    @Test
+    void aLongHoldIsReportedWhileOpenWithTheHolderStackThenCompleted() throws Exception {
+        assertTrue(Databases.H2.reachable());
+        AgentRun.Running app = AgentRun.main(PoolScenario.class).agentArgs("threshold=300ms,reportInterval=100ms")
+                .jvm("-Dscenario.holdMs=3000").args("hikari", Databases.H2.url, "sa", "-", "long").start();
+        JsonNode during = app.awaitReport(r -> !findings(r, "long-hold", null).isEmpty(), Duration.ofSeconds(20));
+        JsonNode open = findings(during, "long-hold", null).get(0);
+        assertTrue(open.path("open").asBoolean(), "reported while still held: " + open);
+        assertTrue(open.path("holderStack").toString().contains("Thread.sleep"), "the holder's stack now shows what it does: " + open);
+        assertEquals("TIMED_WAITING", open.path("holderState").asText());
+
+        AgentRun.Result run = app.finish(LIMIT).assertOk();
+        List<JsonNode> done = findings(run.report(), "long-hold", run.site("long"));
+        assertEquals(1, done.size());
+        assertFalse(done.get(0).path("open").asBoolean());
+        assertEquals("close", done.get(0).path("endReason").asText());
+        assertTrue(done.get(0).path("heldMs").asDouble() >= 3000);
+        assertTrue(findings(run.report(), "leak", null).isEmpty(), "a long hold that ended is not a leak");
+    }
+
+    @Test
+    void aConnectionThreadsTakeTurnsOnIsCrossThreadButAHandOffIsNot() throws Exception {
+        AgentRun.Result run = scenario(Databases.H2, "threshold=5s", "shared", "close-other-thread");
+        JsonNode r = run.report();
+        List<JsonNode> cross = findings(r, "cross-thread", run.site("shared"));
+        assertEquals(1, cross.size(), r.path("findings").toString());
+        String threads = cross.get(0).path("threads").toString();
+        assertTrue(threads.contains("main") && threads.contains("worker-a") && threads.contains("worker-b"), threads);
+        assertTrue(findings(r, "cross-thread", run.site("close-other-thread")).isEmpty());
+    }
+
+    @Test
+    void aConnectionWhoseThreadEndedIsALeak() throws Exception {
+        AgentRun.Result run = scenario(Databases.H2, "threshold=500ms", "owner-ends");
+        JsonNode r = run.report();
+        List<JsonNode> leaks = findings(r, "leak", run.site("owner-ends"));
+        assertEquals(1, leaks.size(), r.path("findings").toString());
+        assertEquals("short-lived-worker", leaks.get(0).path("thread").asText());
+        assertTrue(leaks.get(0).path("detail").asText().contains("has ended"), leaks.get(0).toString());
+    }
+
+    @Test
+    void aCheckoutThatTimesOutIsCountedForThePoolAndTheWaitingSite() throws Exception {
+        AgentRun.Result run = scenario(Databases.H2, "threshold=5s", "timeout");
+        JsonNode r = run.report();
+        assertTrue(run.stdout.contains("TIMEOUT"));
+        assertEquals(1, pool(r, "scenario-hikari").path("timeouts").asInt());
+        JsonNode waiter = site(r, run.site("timeout"));
+        assertEquals(1, waiter.path("timeouts").asInt());
+        assertTrue(waiter.path("wait").path("maxMs").asDouble() >= 200, waiter.toString());
+    }
+}
