@@ -24,6 +24,7 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.utility.JavaModule;
 
 /**
@@ -133,6 +134,9 @@ public final class AgentInstaller {
     private static final class Failures extends AgentBuilder.Listener.Adapter {
         @Override
         public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable throwable) {
+            if (throwable instanceof TypePool.Resolution.NoSuchTypeException) {
+                return; // the application's own class lacks a superclass on its class path; it will fail (or not) without us
+            }
             Faults.report("weaving " + typeName, throwable);
         }
 

@@ -46,6 +46,9 @@ final class Pools {
                 HikariConfig cfg = new HikariConfig();
                 cfg.setPoolName("scenario-hikari");
                 cfg.setJdbcUrl(url);
+                // named, so the pool finds the driver in whatever class loader loaded the pool
+                cfg.setDriverClassName(url.startsWith("jdbc:h2:") ? "org.h2.Driver"
+                        : url.startsWith("jdbc:postgresql:") ? "org.postgresql.Driver" : "org.mariadb.jdbc.Driver");
                 cfg.setUsername(user);
                 cfg.setPassword(password);
                 cfg.setMaximumPoolSize(Integer.getInteger("scenario.poolSize", 4));

@@ -110,7 +110,7 @@ public final class AgentRun {
     /** The application's class path: this JVM's, less the agent's own classes and dependencies. */
     public static List<String> applicationClasspath() {
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(e -> !e.replace('\\', '/').matches(".*/agent/target/classes/?$"))
+                .filter(e -> !e.replace('\\', '/').matches(".*/agent/target/classes/?$") && !e.endsWith("holdtrace-agent.jar"))
                 .filter(e -> !e.contains("holdtrace-instrumentation") && !e.replace('\\', '/').contains("/instrumentation/target/"))
                 .filter(e -> !e.contains("byte-buddy") && !e.contains("jackson-"))
                 .collect(Collectors.toList());

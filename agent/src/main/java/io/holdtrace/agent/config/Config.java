@@ -22,17 +22,20 @@ import java.util.Map;
 public final class Config {
 
     /** The agent's own frames: never a call site, whatever the user configures. */
-    public static final String AGENT_PACKAGES = "io.holdtrace.bootstrap.";
+    public static final String AGENT_PACKAGES = "io.holdtrace.bootstrap";
 
-    /** Frames in these packages are never a call site. */
+    /**
+     * Frames of classes in these packages (or these classes, with their nested classes) are never
+     * a call site: JDK, pools, drivers, data-access frameworks, DI containers, languages' runtimes.
+     */
     public static final List<String> DEFAULT_FRAMEWORK_PACKAGES = List.of(
-            "java.", "javax.", "jakarta.", "jdk.", "sun.", "com.sun.",
-            AGENT_PACKAGES, "net.bytebuddy.",
-            "com.zaxxer.hikari.", "org.apache.commons.dbcp2.", "org.apache.commons.pool2.", "org.apache.tomcat.jdbc.",
-            "org.springframework.", "org.hibernate.", "com.google.inject.", "org.jdbi.", "org.jooq.", "org.mybatis.",
-            "org.apache.ibatis.", "io.micrometer.", "io.opentelemetry.", "net.ttddyy.", "com.p6spy.",
-            "org.h2.", "org.postgresql.", "org.mariadb.", "com.mysql.", "oracle.", "com.microsoft.sqlserver.",
-            "kotlin.", "kotlinx.", "scala.", "groovy.", "org.codehaus.groovy.");
+            "java", "javax", "jakarta", "jdk", "sun", "com.sun",
+            AGENT_PACKAGES, "net.bytebuddy",
+            "com.zaxxer.hikari", "org.apache.commons.dbcp2", "org.apache.commons.pool2", "org.apache.tomcat.jdbc",
+            "org.springframework", "org.hibernate", "com.google.inject", "org.jdbi", "org.jooq", "org.mybatis",
+            "org.apache.ibatis", "io.micrometer", "io.opentelemetry", "net.ttddyy", "com.p6spy",
+            "org.h2", "org.postgresql", "org.mariadb", "com.mysql", "oracle", "com.microsoft.sqlserver",
+            "kotlin", "kotlinx", "scala", "groovy", "org.codehaus.groovy");
 
     private final Map<Option, String> raw;
     private final Map<Option, String> sources;
@@ -247,7 +250,7 @@ public final class Config {
             if (!s.matches("[A-Za-z_$][A-Za-z0-9_$.]*")) {
                 throw bad(Option.FRAMEWORK_PACKAGES, v);
             }
-            out.add(s.endsWith(".") ? s : s + ".");
+            out.add(s.endsWith(".") ? s.substring(0, s.length() - 1) : s);
         }
         // the agent's own frames are never a call site, whatever the user says
         if (!out.contains(AGENT_PACKAGES)) {

@@ -2,20 +2,20 @@ package io.holdtrace.agent.config;
 
 /** Every option the agent reads; the single place that names them, their defaults and meaning. */
 public enum Option {
-    ENABLED("enabled", "true", "boolean", "switch the whole agent off with false"),
+    ENABLED("enabled", "true", "true or false", "switch the whole agent off with false"),
     REPORT("report", "holdtrace-<pid>.json in java.io.tmpdir", "path", "where the JSON report is written (atomically)"),
-    REPORT_INTERVAL("reportInterval", "1m", "duration", "how often the report is rewritten while running; 0 = only at exit"),
-    THRESHOLD("threshold", "5s", "duration", "a hold longer than this is a long-hold finding (and a leak if never returned)"),
-    FRAMEWORK_PACKAGES("frameworkPackages", "(built-in list, see README)", "package list",
+    REPORT_INTERVAL("reportInterval", "1m", "a duration like 500ms, 2s, 1m (0 = off)", "how often the report is rewritten while running; 0 = only at exit"),
+    THRESHOLD("threshold", "5s", "a duration like 500ms, 2s, 1m", "a hold longer than this is a long-hold finding (and a leak if never returned)"),
+    FRAMEWORK_PACKAGES("frameworkPackages", "(built-in list, see README)", "package or class prefixes separated by :",
             "frames in these packages are skipped when finding the call site; ':'-separated; a leading + adds to the built-in list"),
-    CAPTURE_BUDGET("captureBudget", "1%", "percent of one core, or all",
+    CAPTURE_BUDGET("captureBudget", "1%", "a percentage of one core such as 1% or 0.5%, or all",
             "CPU spent capturing and decoding call-site stacks; past it checkouts are counted but not attributed"),
     STACK_DEPTH("stackDepth", "24", "integer 1-256", "frames kept per call site and per holder stack"),
     MAX_SITES("maxSites", "500", "integer 1-100000", "call sites kept in the report; the rest are summed as (other sites)"),
     MAX_FINDINGS("maxFindings", "500", "integer 1-100000", "findings kept; further ones are counted per kind"),
     MAX_OPEN_HOLDS("maxOpenHolds", "100000", "integer 16-10000000", "open holds tracked at once; further ones are counted, not tracked"),
-    EXCLUDE("exclude", "(none)", "instrumentation names", "instrumentations to switch off, ':'-separated (see help)"),
-    HELP("help", "false", "boolean", "print every option with its default, then carry on");
+    EXCLUDE("exclude", "(none)", "instrumentation names separated by :", "instrumentations to switch off, ':'-separated (see help)"),
+    HELP("help", "false", "true or false", "print every option with its default, then carry on");
 
     public final String key;
     public final String defaultText;

@@ -77,11 +77,23 @@ public final class SiteDecoder {
             return true; // generated proxies: the real method is the next application frame
         }
         for (String p : frameworkPackages) {
-            if (className.startsWith(p)) {
+            if (within(className, p)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** {@code com.acme.db} covers {@code com.acme.db.X} and {@code com.acme.db$Y}, not {@code com.acme.dbutil.Z}. */
+    static boolean within(String className, String prefix) {
+        if (!className.startsWith(prefix)) {
+            return false;
+        }
+        if (className.length() == prefix.length()) {
+            return true;
+        }
+        char c = className.charAt(prefix.length());
+        return c == '.' || c == '$';
     }
 
     /** A decoded stack: the call site and the bounded frames around it. */
@@ -97,7 +109,7 @@ public final class SiteDecoder {
 
     public Decoded decode(StackTraceElement[] frames) {
         int first = 0;
-        while (first < frames.length && frames[first].getClassName().startsWith(Config.AGENT_PACKAGES)) {
+        while (first < frames.length && within(frames[first].getClassName(), Config.AGENT_PACKAGES)) {
             first++;
         }
         int app = -1;
