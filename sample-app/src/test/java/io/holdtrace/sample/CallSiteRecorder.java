@@ -40,11 +40,6 @@ public final class CallSiteRecorder implements BeanPostProcessor {
         return all.subList(mark, all.size());
     }
 
-    /** The innermost application frame of each acquisition after {@code mark}. */
-    public List<String> callSitesSince(int mark) {
-        return since(mark).stream().map(frames -> frames.isEmpty() ? "(none)" : frames.get(0)).toList();
-    }
-
     private void record() {
         acquisitions.add(Arrays.stream(new Throwable().getStackTrace())
                 .filter(frame -> frame.getClassName().startsWith(APPLICATION))
