@@ -9,6 +9,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -63,6 +66,12 @@ public class AdminController {
             settings.setLedgerLatency(Duration.ofMillis(ledgerLatencyMs));
         }
         return downstream();
+    }
+
+    /** A setting out of its range, e.g. a failure rate above 1. */
+    @ExceptionHandler(IllegalArgumentException.class)
+    public ProblemDetail badSetting(IllegalArgumentException e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
     }
 
     @GetMapping("/pool")
