@@ -26,8 +26,16 @@ public class SampleApplication {
             LoadGenerator.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        Optional<String> profile;
+        try {
+            profile = databaseProfile(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         SpringApplication app = new SpringApplication(SampleApplication.class);
-        databaseProfile(args).ifPresent(app::setAdditionalProfiles);
+        profile.ifPresent(app::setAdditionalProfiles);
         app.run(args);
     }
 

@@ -24,7 +24,7 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
     static final int MAX_IN_FLIGHT = 10_000;
 
     static final String USAGE = """
-            usage: LoadGenerator --path=PATH[:WEIGHT] ... [options]
+            usage: java -jar holdtrace-sample-app.jar load --path=PATH[:WEIGHT] ... [options]
               --url=URL            base URL (default http://127.0.0.1:8080); loopback only unless --allow-remote
               --path=PATH[:WEIGHT] a GET target, repeatable; WEIGHT (default 1) sets its share of requests
               --clients=N          closed model: N clients, each sends its next request when the last one ends (default 10)
