@@ -1,0 +1,191 @@
+package io.holdtrace.sample.load;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What one load run does. Every run is bounded: it stops at {@code duration} (at most
+ * {@link #MAX_DURATION}) or after {@code maxRequests}, whichever comes first.
+ *
+ * @param rate arrivals per second in the open model; 0 selects the closed model with {@code clients}
+ */
+record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, Duration duration,
+                   long maxRequests, Duration timeout, int maxInFlight, boolean allowRemote) {
+
+    static final Duration MAX_DURATION = Duration.ofHours(1);
+    static final int MAX_CLIENTS = 1_000;
+    static final double MAX_RATE = 10_000;
+    static final int MAX_IN_FLIGHT = 10_000;
+
+    static final String USAGE = """
+            usage: java -jar holdtrace-sample-app.jar load --path=PATH[:WEIGHT] ... [options]
+              --url=URL            base URL (default http://127.0.0.1:8080); loopback only unless --allow-remote
+              --path=PATH[:WEIGHT] a GET target, repeatable; WEIGHT (default 1) sets its share of requests
+              --clients=N          closed model: N clients, each sends its next request when the last one ends (default 10)
+              --rate=R             open model: R requests per second, whatever the responses do
+              --max-in-flight=N    open model: arrivals beyond N unanswered requests are dropped and counted as errors (default 256)
+              --duration=D         stop after D, e.g. 500ms, 30s, 2m (default 30s, at most 1h)
+              --requests=N         stop after N requests (default: no count limit)
+              --timeout=D          per-request time-out (default 10s)
+              --allow-remote       allow a host that is not a loopback address
+            """;
+
+    /** A path to request, and its share of the requests relative to the other paths' weights. */
+    record Target(String path, int weight) {
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+    private static final Pattern WEIGHTED_PATH = Pattern.compile("(/.*):(\\d+)");
+
+    static LoadOptions parse(String... args) {
+        URI baseUri = URI.create("http://127.0.0.1:8080");
+        List<Target> targets = new ArrayList<>();
+        Integer clients = null;
+        Double rate = null;
+        Duration duration = Duration.ofSeconds(30);
+        long maxRequests = Long.MAX_VALUE;
+        Duration timeout = Duration.ofSeconds(10);
+        int maxInFlight = 256;
+        boolean allowRemote = false;
+
+        for (String arg : args) {
+            if (arg.equals("--allow-remote")) {
+                allowRemote = true;
+                continue;
+            }
+            int eq = arg.indexOf('=');
+            if (!arg.startsWith("--") || eq < 0) {
+                throw new IllegalArgumentException("unknown argument '" + arg + "'");
+            }
+            String name = arg.substring(2, eq);
+            String value = arg.substring(eq + 1);
+            switch (name) {
+                case "url" -> baseUri = baseUri(value);
+                case "path" -> targets.add(target(value));
+                case "clients" -> clients = (int) number(name, value, 1, MAX_CLIENTS);
+                case "rate" -> rate = rate(value);
+                case "duration" -> duration = duration(name, value, MAX_DURATION);
+                case "requests" -> maxRequests = number(name, value, 1, Long.MAX_VALUE);
+                case "timeout" -> timeout = duration(name, value, Duration.ofMinutes(5));
+                case "max-in-flight" -> maxInFlight = (int) number(name, value, 1, MAX_IN_FLIGHT);
+                default -> throw new IllegalArgumentException("unknown option --" + name);
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("give at least one --path");
+        }
+        if (clients != null && rate != null) {
+            throw new IllegalArgumentException("--clients (closed model) and --rate (open model) exclude each other");
+        }
+        if (!allowRemote && !isLoopback(baseUri.getHost())) {
+            throw new IllegalArgumentException(baseUri.getHost()
+                    + " is not a loopback address; pass --allow-remote to load it anyway");
+        }
+        return new LoadOptions(baseUri, List.copyOf(targets), clients == null ? 10 : clients,
+                rate == null ? 0 : rate, duration, maxRequests, timeout, maxInFlight, allowRemote);
+    }
+
+    boolean openModel() {
+        return rate > 0;
+    }
+
+    URI uri(Target target) {
+        return baseUri.resolve(target.path());
+    }
+
+    private static URI baseUri(String value) {
+        URI uri;
+        try {
+            uri = URI.create(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--url is not a URL: " + value);
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new IllegalArgumentException("--url must be http(s)://host[:port], not " + value);
+        }
+        return uri;
+    }
+
+    private static Target target(String value) {
+        Matcher weighted = WEIGHTED_PATH.matcher(value);
+        if (weighted.matches()) {
+            return new Target(weighted.group(1), (int) number("path weight", weighted.group(2), 1, 1_000));
+        }
+        if (!value.startsWith("/")) {
+            throw new IllegalArgumentException("--path must start with '/', not " + value);
+        }
+        return new Target(value, 1);
+    }
+
+    private static double rate(String value) {
+        double rate;
+        try {
+            rate = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--rate must be a number, not " + value);
+        }
+        if (!(rate > 0 && rate <= MAX_RATE)) {
+            throw new IllegalArgumentException("--rate must be in (0, " + (long) MAX_RATE + "], not " + value);
+        }
+        return rate;
+    }
+
+    private static long number(String name, String value, long min, long max) {
+        long n;
+        try {
+            n = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a whole number, not " + value);
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("--" + name + " must be in [" + min + ", " + max + "], not " + value);
+        }
+        return n;
+    }
+
+    /** "500ms", "30s", "2m", "1h"; a bare number is seconds. */
+    static Duration duration(String name, String value, Duration max) {
+        Matcher m = DURATION.matcher(value);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--" + name + " must look like 500ms, 30s or 2m, not " + value);
+        }
+        long amount;
+        try {
+            amount = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " is too large: " + value);
+        }
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        Duration d = switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(Math.min(amount, 1_000_000));
+            case "h" -> Duration.ofHours(Math.min(amount, 1_000_000));
+            default -> Duration.ofSeconds(Math.min(amount, 1_000_000_000));
+        };
+        if (d.isZero() || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException("--" + name + " must be above 0 and at most " + max + ", not " + value);
+        }
+        return d;
+    }
+
+    /** True when every address the host resolves to is a loopback address. */
+    static boolean isLoopback(String host) {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            for (InetAddress address : addresses) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return addresses.length > 0;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+package io.holdtrace.sample.shop;
+
+public record SalesReport(long orders, long revenueCents) {
+}
