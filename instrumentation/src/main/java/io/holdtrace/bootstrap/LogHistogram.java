@@ -87,6 +87,9 @@ public final class LogHistogram {
         if (rank < 1) {
             rank = 1;
         }
+        if (rank >= total) {
+            return max.get(); // the top rank is the maximum, which is kept exactly
+        }
         long seen = 0;
         for (int i = 0; i < BUCKETS; i++) {
             seen += snap[i];

@@ -1,0 +1,190 @@
+package io.holdtrace.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/** The hot path's bookkeeping, without weaving: each hold starts once and ends once. */
+class HoldTrackerTest {
+
+    private final Object pool = new Object();
+
+    private HoldTracker tracker(int maxOpen, long budget) {
+        return new HoldTracker(maxOpen, budget, 1024);
+    }
+
+    @Test
+    void aHoldEndsOnceHoweverOftenItIsReleased() {
+        HoldTracker t = tracker(100, Long.MAX_VALUE);
+        Object conn = new Object();
+        t.acquired(pool, "test", "p", conn, System.nanoTime());
+        PoolStats p = t.pools()[0];
+        assertEquals(1, p.inUse());
+        t.released(conn, Holds.END_CLOSE);
+        t.released(conn, Holds.END_CLOSE);
+        t.released(conn, Holds.END_ABORT);
+        assertEquals(0, p.inUse());
+        assertEquals(1, p.holdTimes.count());
+        List<Hold> done = new ArrayList<>();
+        t.drainCompleted(done);
+        assertEquals(1, done.size(), "one completed hold waits for its site");
+        assertEquals(Holds.END_CLOSE, done.get(0).endReason());
+        assertNotNull(done.get(0).capture(), "captured on the application thread, undecoded");
+    }
+
+    @Test
+    void concurrentReleasesOnManyThreadsEndTheHoldExactlyOnce() throws Exception {
+        HoldTracker t = tracker(100, Long.MAX_VALUE);
+        Object conn = new Object();
+        t.acquired(pool, "test", "p", conn, System.nanoTime());
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Thread th = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                t.released(conn, Holds.END_CLOSE);
+            });
+            th.start();
+            threads.add(th);
+        }
+        go.countDown();
+        for (Thread th : threads) {
+            th.join();
+        }
+        assertEquals(1, t.pools()[0].holdTimes.count());
+        assertEquals(0, t.pools()[0].inUse());
+    }
+
+    @Test
+    void aPoolShutdownEndsOnlyThatPoolsHolds() {
+        HoldTracker t = tracker(100, Long.MAX_VALUE);
+        Object other = new Object();
+        Object a = new Object();
+        Object b = new Object();
+        t.acquired(pool, "test", "p", a, System.nanoTime());
+        t.acquired(other, "test", "q", b, System.nanoTime());
+        t.poolClosed(pool);
+        assertEquals(1, t.openCount());
+        List<Hold> notable = new ArrayList<>();
+        t.drainNotable(notable);
+        assertEquals(1, notable.size());
+        assertEquals(Holds.END_POOL_SHUTDOWN, notable.get(0).endReason());
+        t.released(a, Holds.END_CLOSE); // the application closes after the shutdown: a no-op
+        assertEquals(1, t.pools()[0].holdTimes.count());
+    }
+
+    @Test
+    void pastTheBoundHoldsAreCountedNotTracked() {
+        HoldTracker t = tracker(16, Long.MAX_VALUE);
+        List<Object> conns = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Object c = new Object();
+            conns.add(c);
+            t.acquired(pool, "test", "p", c, System.nanoTime());
+        }
+        assertEquals(16, t.openCount());
+        assertEquals(4, t.pools()[0].untracked.get());
+        assertEquals(20, t.pools()[0].waits.count(), "every checkout's wait is still counted");
+    }
+
+    @Test
+    void aConnectionDroppedWithoutCloseIsCollectedAsGcUnclosed() throws Exception {
+        HoldTracker t = tracker(100, Long.MAX_VALUE);
+        acquireAndDrop(t);
+        List<Hold> gone = new ArrayList<>();
+        for (int i = 0; i < 50 && gone.isEmpty(); i++) {
+            System.gc();
+            Thread.sleep(20);
+            t.drainCollected(gone);
+        }
+        assertEquals(1, gone.size());
+        assertEquals(Holds.END_GC, gone.get(0).endReason());
+        assertEquals(1, t.pools()[0].gcUnclosed.get());
+        assertEquals(0, t.openCount());
+    }
+
+    private void acquireAndDrop(HoldTracker t) {
+        t.acquired(pool, "test", "p", new Object(), System.nanoTime());
+    }
+
+    @Test
+    void aSpentBudgetStopsCaptureButNotCounting() {
+        HoldTracker t = tracker(1000, 1); // one nanosecond a second: spent by the first capture
+        List<Object> conns = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Object c = new Object();
+            conns.add(c);
+            t.acquired(pool, "test", "p", c, System.nanoTime());
+        }
+        PoolStats p = t.pools()[0];
+        assertEquals(10, p.waits.count());
+        assertTrue(p.uncaptured.get() >= 9, "uncaptured: " + p.uncaptured.get());
+        int captured = 0;
+        for (Hold h : t.openHolds()) {
+            if (h.capture() != null) {
+                captured++;
+            }
+        }
+        assertEquals(10 - p.uncaptured.get(), captured);
+    }
+
+    @Test
+    void threadsTakingTurnsMarkAHoldCrossThreadButAHandOffDoesNot() throws Exception {
+        HoldTracker t = tracker(100, Long.MAX_VALUE);
+        Object handedOff = new Object();
+        Object shared = new Object();
+        t.acquired(pool, "test", "p", handedOff, System.nanoTime());
+        t.acquired(pool, "test", "p", shared, System.nanoTime());
+        runOn("worker", () -> t.used(handedOff));
+        runOn("worker", () -> t.used(shared));
+        t.used(shared); // back to the owner: threads take turns
+        List<Hold> notable = new ArrayList<>();
+        t.drainNotable(notable);
+        assertEquals(1, notable.size());
+        assertTrue((notable.get(0).flags() & Hold.FLAG_CROSS_THREAD) != 0);
+        assertEquals(2, notable.get(0).users().length);
+    }
+
+    private static void runOn(String name, Runnable r) throws InterruptedException {
+        Thread th = new Thread(r, name);
+        th.start();
+        th.join();
+    }
+
+    @Test
+    void offMeansNothingIsTouched() {
+        Holds.install(null);
+        assertEquals(0L, Holds.acquireStart());
+        Holds.acquired(pool, "test", "p", new Object(), 1L); // no tracker: a no-op, no exception
+        assertNull(Holds.tracker());
+    }
+
+    @Test
+    void faultsAreCountedAlwaysButPrintedOnlyAFewTimes() {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(buf, true));
+        int before = Faults.count();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Faults.report("test", new IllegalStateException("boom " + i));
+            }
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(before + 20, Faults.count());
+        long lines = buf.toString().lines().filter(l -> l.startsWith("[holdtrace] internal error")).count();
+        assertTrue(lines <= 5, buf.toString());
+    }
+}

@@ -1,0 +1,47 @@
+package io.holdtrace.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class LogHistogramTest {
+
+    @Test
+    void bucketsCoverEveryValueInOrderWithoutGaps() {
+        for (int i = 0; i < LogHistogram.BUCKETS - 1; i++) {
+            assertEquals(LogHistogram.lowerBound(i + 1), LogHistogram.upperBound(i) + 1, "bucket " + i);
+            assertEquals(i, LogHistogram.index(LogHistogram.lowerBound(i)));
+            assertEquals(i, LogHistogram.index(LogHistogram.upperBound(i)));
+        }
+        assertEquals(LogHistogram.BUCKETS - 1, LogHistogram.index(Long.MAX_VALUE));
+    }
+
+    @Test
+    void quantilesAreWithinTheBucketErrorOfTheExactOnes() {
+        LogHistogram h = new LogHistogram();
+        Random r = new Random(42);
+        long[] values = new long[10_000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = 1_000 + (long) (r.nextDouble() * 50_000_000L);
+            h.record(values[i]);
+        }
+        java.util.Arrays.sort(values);
+        for (double q : new double[] {0.5, 0.9, 0.99}) {
+            long exact = values[(int) Math.ceil(q * values.length) - 1];
+            long approx = h.quantile(q);
+            assertTrue(Math.abs(approx - exact) <= exact * 0.125, q + ": " + approx + " vs " + exact);
+        }
+        assertEquals(values[values.length - 1], h.max());
+        assertEquals(values.length, h.count());
+    }
+
+    @Test
+    void aQuantileNeverExceedsTheMaximum() {
+        LogHistogram h = new LogHistogram();
+        h.record(1_000_001);
+        assertEquals(1_000_001, h.quantile(0.99));
+        assertEquals(0, new LogHistogram().quantile(0.5));
+    }
+}
