@@ -5,7 +5,9 @@ import io.holdtrace.agent.config.Config;
 import io.holdtrace.agent.report.ReportWriter;
 import java.io.File;
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /** {@code java -jar holdtrace-agent.jar help | version | summary REPORT.json}. */
 final class Cli {
@@ -56,14 +58,29 @@ final class Cli {
                     p.path("hold").path("p99Ms").asDouble(), p.path("timeouts").asLong());
         }
         out.println();
-        out.println("Findings");
+        out.println("Findings (grouped by kind and call site)");
         if (r.path("findings").isEmpty()) {
             out.println("  none");
         }
+        Map<String, long[]> groups = new LinkedHashMap<>(); // count, max held ms, still open
+        Map<String, String> details = new LinkedHashMap<>();
         for (JsonNode f : r.path("findings")) {
-            out.printf(Locale.ROOT, "  %-14s %10.0f ms  %s%s%n", f.path("kind").asText(), f.path("heldMs").asDouble(),
-                    f.path("site").asText(), f.hasNonNull("detail") ? "  - " + f.path("detail").asText() : "");
+            String key = String.format(Locale.ROOT, "%-14s %s", f.path("kind").asText(), f.path("site").asText());
+            long[] g = groups.computeIfAbsent(key, k -> new long[3]);
+            g[0]++;
+            g[1] = Math.max(g[1], Math.round(f.path("heldMs").asDouble()));
+            g[2] += f.path("open").asBoolean() ? 1 : 0;
+            if (f.hasNonNull("detail")) {
+                details.putIfAbsent(key, f.path("detail").asText());
+            }
         }
+        out.printf(Locale.ROOT, "  %5s %10s %5s  %-14s %s%n", "count", "max held", "open", "kind", "call site");
+        groups.forEach((key, g) -> {
+            out.printf(Locale.ROOT, "  %5d %8d ms %5d  %s%n", g[0], g[1], g[2], key);
+            if (details.containsKey(key)) {
+                out.println("                            " + details.get(key));
+            }
+        });
         out.println();
         out.println("Top call sites by total hold time");
         int n = 0;
