@@ -21,6 +21,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 abstract class PoolHoldTrackingContract {
 
+    /** The ways back every pool offers; "close" checks out 20 times, the others once. */
+    static final List<String> WAYS_BACK = List.of("close", "double-close", "close-other-thread", "abort");
+
     private static final Duration RUN_LIMIT = Duration.ofMinutes(2);
 
     private final String type;
@@ -44,18 +47,21 @@ abstract class PoolHoldTrackingContract {
     @EnumSource(Databases.class)
     void everyWayBackEndsTheHoldExactlyOnce(Databases db) throws Exception {
         assertTrue(db.reachable(), db + " must be up at " + db.url + " (user " + db.user + ")");
-        List<String> ways = new ArrayList<>(List.of("close", "double-close", "close-other-thread", "abort"));
+        List<String> ways = new ArrayList<>(WAYS_BACK);
         ways.addAll(poolSpecificWaysBack());
         AgentRun.Result run = run(db, "captureBudget=all", ways.toArray(new String[0]));
+        assertGivenBack(run, ways);
+        JsonNode findings = run.report().path("findings");
+        assertEquals(0, findings.size(), "findings: " + findings);
+    }
+
+    @Test
+    void connectionUsedByThreadsTakingTurnsIsCrossThread() throws Exception {
+        AgentRun.Result run = run(Databases.H2, "captureBudget=all", "shared");
         JsonNode report = run.report();
-        for (String way : ways) {
-            JsonNode site = AgentRun.site(report, run.site(way));
-            assertEquals(way.equals("close") ? 20 : 1, site.path("acquires").asInt(), way + ": acquires\n" + site);
-            assertEquals(0, site.path("open").asInt(), way + ": still open\n" + site);
-        }
-        assertEquals(0, report.path("findings").size(), "findings: " + report.path("findings"));
-        JsonNode pool = thePool(report);
-        assertEquals(0, pool.path("inUse").asInt(), pool.toString());
+        assertEquals(1, AgentRun.findings(report, "cross-thread", run.site("shared")).size(),
+                "findings: " + report.path("findings"));
+        assertGivenBack(run, List.of("shared"));
     }
 
     @Test
@@ -90,7 +96,19 @@ abstract class PoolHoldTrackingContract {
         assertEquals(0, pool.path("inUse").asInt(), pool.toString());
     }
 
-    private AgentRun.Result run(Databases db, String agentArgs, String... scenarios) throws Exception {
+    /** Each way's site took exactly its checkouts and has none open, and the pool has none in use. */
+    void assertGivenBack(AgentRun.Result run, List<String> ways) throws Exception {
+        JsonNode report = run.report();
+        for (String way : ways) {
+            JsonNode site = AgentRun.site(report, run.site(way));
+            assertEquals(way.equals("close") ? 20 : 1, site.path("acquires").asInt(), way + ": acquires\n" + site);
+            assertEquals(0, site.path("open").asInt(), way + ": still open\n" + site);
+        }
+        JsonNode pool = thePool(report);
+        assertEquals(0, pool.path("inUse").asInt(), pool.toString());
+    }
+
+    AgentRun.Result run(Databases db, String agentArgs, String... scenarios) throws Exception {
         List<String> args = new ArrayList<>(List.of(type, db.url, db.user, db.password));
         args.addAll(List.of(scenarios));
         return AgentRun.main(PoolScenario.class)

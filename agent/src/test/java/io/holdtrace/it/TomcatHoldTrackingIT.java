@@ -18,6 +18,22 @@ class TomcatHoldTrackingIT extends PoolHoldTrackingContract {
     }
 
     /**
+     * The application's connection is a JDK proxy, which the unpooled-driver instrumentation
+     * weaves too, as it does any Connection class outside the pools' packages: its close would
+     * hide a broken pool hook. Without it, the pool's own hooks must end every hold and see use.
+     */
+    @Test
+    void proxyIsTrackedWithoutTheDriverInstrumentation() throws Exception {
+        List<String> ways = new ArrayList<>(WAYS_BACK);
+        ways.add("shared");
+        AgentRun.Result run = run(Databases.H2, "exclude=driver,captureBudget=all", ways.toArray(new String[0]));
+        assertGivenBack(run, ways);
+        JsonNode report = run.report();
+        assertEquals(1, report.path("findings").size(), "findings: " + report.path("findings"));
+        assertEquals(1, AgentRun.findings(report, "cross-thread", run.site("shared")).size(), "findings: " + report.path("findings"));
+    }
+
+    /**
      * The advice casts to tomcat-jdbc's types, which the agent's own class loader cannot see in an
      * application server: the casts must resolve in the pool's loader once woven, and loading the
      * advice must not need them.
