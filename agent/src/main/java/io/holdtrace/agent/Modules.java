@@ -1,8 +1,10 @@
 package io.holdtrace.agent;
 
 import io.holdtrace.instrumentation.InstrumentationModule;
+import io.holdtrace.instrumentation.dbcp2.Dbcp2Instrumentation;
 import io.holdtrace.instrumentation.hikari.HikariInstrumentation;
 import io.holdtrace.instrumentation.jdbc.DriverInstrumentation;
+import io.holdtrace.instrumentation.tomcat.TomcatJdbcInstrumentation;
 import java.util.List;
 
 /** Every instrumentation the agent knows, by name. */
@@ -14,6 +16,8 @@ final class Modules {
     static List<InstrumentationModule> all() {
         return List.of(
                 new HikariInstrumentation(),
+                new Dbcp2Instrumentation(),
+                new TomcatJdbcInstrumentation(),
                 new DriverInstrumentation());
     }
 }

@@ -19,7 +19,7 @@ import javax.sql.DataSource;
  * An application run under the agent by the integration tests: each scenario uses a real pool
  * over a real database in one way, and marks its call sites.
  *
- * <p>Usage: {@code PoolScenario POOL URL USER PASSWORD SCENARIO...}, POOL one of hikari, driver.
+ * <p>Usage: {@code PoolScenario POOL URL USER PASSWORD SCENARIO...}, POOL one of hikari, dbcp2, tomcat, driver.
  */
 public final class PoolScenario {
 

@@ -7,8 +7,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.apache.commons.dbcp2.BasicDataSource;
 
 /** Opens each kind of pool the scenarios run on, the way an application would. */
 final class Pools {
@@ -56,12 +58,52 @@ final class Pools {
                 HikariDataSource ds = new HikariDataSource(cfg);
                 return new Handle(ds, ds::close, ds::evictConnection);
             }
+            case "dbcp2": {
+                BasicDataSource ds = new BasicDataSource();
+                ds.setUrl(url);
+                ds.setUsername(user);
+                ds.setPassword(password);
+                ds.setMaxTotal(Integer.getInteger("scenario.poolSize", 4));
+                ds.setMaxWait(Duration.ofMillis(Long.getLong("scenario.connectionTimeoutMs", 250)));
+                ds.setInitialSize(1); // opens a physical connection at start-up too: it must not count as a hold
+                return new Handle(ds, ds::close, ds::invalidateConnection);
+            }
+            case "tomcat": {
+                // configured through the DataSource's own setters: no PoolProperties in this class's
+                // signatures, so the JVM verifies it without tomcat-jdbc when a run leaves it out
+                org.apache.tomcat.jdbc.pool.DataSource ds = new org.apache.tomcat.jdbc.pool.DataSource();
+                ds.setName("scenario-tomcat");
+                ds.setUrl(url);
+                ds.setUsername(user);
+                ds.setPassword(password);
+                ds.setDriverClassName(driverClass(url));
+                int size = Integer.getInteger("scenario.poolSize", 4);
+                ds.setMaxActive(size);
+                ds.setMaxIdle(size);
+                ds.setMinIdle(1);
+                ds.setInitialSize(1); // opens a physical connection at start-up too: it must not count as a hold
+                ds.setMaxWait(Long.getLong("scenario.connectionTimeoutMs", 250).intValue());
+                // tomcat-jdbc has no call that takes back a connection that is out; only its
+                // abandoned-connection timer does that, on its own schedule
+                return new Handle(ds, ds::close, c -> {
+                    throw new UnsupportedOperationException("tomcat-jdbc cannot evict a connection that is out");
+                });
+            }
             case "driver": {
                 DataSource ds = new DriverManagerDataSource(url, user, password);
                 return new Handle(ds, () -> { }, Connection::close);
             }
             default:
                 throw new IllegalArgumentException("unknown pool " + pool);
+        }
+    }
+
+    /** tomcat-jdbc loads its driver by class name (else it warns and falls back to DriverManager). */
+    private static String driverClass(String url) {
+        try {
+            return DriverManager.getDriver(url).getClass().getName();
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("no JDBC driver for " + url, e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.holdtrace.agent.report;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,11 +32,50 @@ final class PoolSettings {
                     put(out, "maxLifetimeMs", cfg, "getMaxLifetime");
                     put(out, "leakDetectionThresholdMs", cfg, "getLeakDetectionThreshold");
                     put(out, "autoCommit", cfg, "isAutoCommit");
-                    Object url = call(cfg, "getJdbcUrl");
-                    if (url != null) {
-                        out.put("url", redactUrl(url.toString()));
-                    }
+                    putUrl(out, cfg, "getJdbcUrl");
                     put(out, "dataSourceClassName", cfg, "getDataSourceClassName");
+                    put(out, "driverClassName", cfg, "getDriverClassName");
+                    break;
+                }
+                case "dbcp2": {
+                    // the pool object is DBCP2's GenericObjectPool; its factory knows the connections
+                    put(out, "maxSize", pool, "getMaxTotal");
+                    put(out, "minIdle", pool, "getMinIdle");
+                    put(out, "maxIdle", pool, "getMaxIdle");
+                    putMillis(out, "connectionTimeoutMs", pool, "getMaxWaitDuration");
+                    putMillis(out, "idleTimeoutMs", pool, "getMinEvictableIdleDuration");
+                    putMillis(out, "evictionIntervalMs", pool, "getDurationBetweenEvictionRuns");
+                    if (Boolean.TRUE.equals(call(pool, "isAbandonedConfig"))) {
+                        putMillis(out, "removeAbandonedTimeoutMs", pool, "getRemoveAbandonedTimeoutDuration");
+                    }
+                    Object factory = call(pool, "getFactory");
+                    putMillis(out, "maxLifetimeMs", factory, "getMaxConnDuration");
+                    put(out, "autoCommit", factory, "getDefaultAutoCommit");
+                    Object connections = call(factory, "getConnectionFactory");
+                    putUrl(out, connections, "getConnectionString");
+                    Object driver = call(connections, "getDriver");
+                    if (driver != null) {
+                        out.put("driverClassName", driver.getClass().getName());
+                    }
+                    break;
+                }
+                case "tomcat": {
+                    Object cfg = call(pool, "getPoolProperties");
+                    put(out, "maxSize", cfg, "getMaxActive");
+                    put(out, "minIdle", cfg, "getMinIdle");
+                    put(out, "maxIdle", cfg, "getMaxIdle");
+                    put(out, "connectionTimeoutMs", cfg, "getMaxWait");
+                    put(out, "idleTimeoutMs", cfg, "getMinEvictableIdleTimeMillis");
+                    put(out, "evictionIntervalMs", cfg, "getTimeBetweenEvictionRunsMillis");
+                    if (Boolean.TRUE.equals(call(cfg, "isRemoveAbandoned"))) {
+                        Object seconds = call(cfg, "getRemoveAbandonedTimeout");
+                        if (seconds instanceof Number) {
+                            out.put("removeAbandonedTimeoutMs", ((Number) seconds).longValue() * 1000L);
+                        }
+                    }
+                    put(out, "maxLifetimeMs", cfg, "getMaxAge");
+                    put(out, "autoCommit", cfg, "getDefaultAutoCommit");
+                    putUrl(out, cfg, "getUrl");
                     put(out, "driverClassName", cfg, "getDriverClassName");
                     break;
                 }
@@ -101,6 +141,21 @@ final class PoolSettings {
         Object v = call(target, getter);
         if (v != null) {
             out.put(key, v);
+        }
+    }
+
+    /** A {@code Duration} getter, reported in milliseconds like every other time setting. */
+    private static void putMillis(Map<String, Object> out, String key, Object target, String getter) {
+        Object v = call(target, getter);
+        if (v instanceof Duration) {
+            out.put(key, ((Duration) v).toMillis());
+        }
+    }
+
+    private static void putUrl(Map<String, Object> out, Object target, String getter) {
+        Object url = call(target, getter);
+        if (url != null) {
+            out.put("url", redactUrl(url.toString()));
         }
     }
 }

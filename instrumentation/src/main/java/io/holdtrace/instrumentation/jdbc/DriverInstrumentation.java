@@ -38,8 +38,10 @@ public final class DriverInstrumentation implements InstrumentationModule {
         return builder
                 .type(not(isInterface()).and(hasSuperType(named("java.sql.Driver"))))
                 .transform((b, type, loader, module, domain) -> b
+                        // a covariant connect (MariaDB 3 returns its own Connection) leaves the
+                        // java.sql.Connection one a bridge, which Byte Buddy does not weave
                         .visit(Advice.to(Connect.class).on(named("connect").and(takesArguments(2))
-                                .and(returns(named("java.sql.Connection"))).and(not(isAbstract())))))
+                                .and(returns(hasSuperType(named("java.sql.Connection")))).and(not(isAbstract())))))
                 .type(not(isInterface())
                         .and(not(nameStartsWith("com.zaxxer.hikari.")))
                         .and(not(nameStartsWith("org.apache.commons.dbcp2.")))
