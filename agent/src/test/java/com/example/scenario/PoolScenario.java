@@ -58,6 +58,7 @@ public final class PoolScenario {
             case "shared": sharedBetweenThreads(ds); break;
             case "owner-ends": ownerThreadEnds(ds); break;
             case "timeout": timeout(ds); break;
+            case "contend": contend(ds); break;
             default: throw new IllegalArgumentException("unknown scenario " + scenario);
         }
     }
@@ -186,6 +187,42 @@ public final class PoolScenario {
         done.await();
         t.join();
         Thread.sleep(Long.getLong("scenario.holdMs", 800) + 500);
+    }
+
+    /**
+     * More threads than connections, returning and taking back-to-back: waiters get returned
+     * connections at once. A checkout that times out on a busy machine is retried, and counted.
+     */
+    static void contend(DataSource ds) throws Exception {
+        int threads = 8;
+        java.util.concurrent.atomic.AtomicInteger timeouts = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "contender");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 300; ) {
+                        try (Connection c = ds.getConnection()) { Sites.mark("contend");
+                            query(c);
+                            i++;
+                        } catch (SQLException e) {
+                            timeouts.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        System.out.println("CONTEND-TIMEOUTS " + timeouts.get());
     }
 
     static void timeout(DataSource ds) throws Exception {

@@ -137,6 +137,20 @@ class HikariHoldsIT {
         assertTrue(leaks.get(0).path("detail").asText().contains("has ended"), leaks.get(0).toString());
     }
 
+    @ParameterizedTest
+    @EnumSource(Databases.class)
+    void underContentionEveryCheckoutIsCountedAndInUseNeverExceedsThePool(Databases db) throws Exception {
+        AgentRun.Result run = scenario(db, "threshold=5s,captureBudget=all", "contend");
+        JsonNode r = run.report();
+        JsonNode pool = pool(r, "scenario-hikari");
+        assertEquals(2400, pool.path("acquires").asInt());
+        assertEquals(2400, pool.path("hold").path("count").asInt());
+        assertEquals(run.stdout.replaceAll("(?s).*CONTEND-TIMEOUTS (\\d+).*", "$1"), pool.path("timeouts").asText(), "time-outs counted");
+        assertEquals(0, pool.path("inUse").asInt());
+        assertTrue(pool.path("peakInUse").asInt() <= 4, "a returned connection handed straight to a waiter is never counted twice: " + pool);
+        assertEquals(2400, site(r, run.site("contend")).path("acquires").asInt());
+    }
+
     @Test
     void aCheckoutThatTimesOutIsCountedForThePoolAndTheWaitingSite() throws Exception {
         AgentRun.Result run = scenario(Databases.H2, "threshold=5s", "timeout");

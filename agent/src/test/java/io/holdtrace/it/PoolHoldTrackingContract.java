@@ -88,6 +88,19 @@ abstract class PoolHoldTrackingContract {
     }
 
     @Test
+    void underContentionTheInUseCountNeverExceedsThePool() throws Exception {
+        AgentRun.Result run = run(Databases.H2, "captureBudget=all", "contend");
+        JsonNode report = run.report();
+        JsonNode pool = thePool(report);
+        assertEquals(2400, pool.path("acquires").asInt(), pool.toString());
+        assertEquals(2400, pool.path("hold").path("count").asInt(), pool.toString());
+        assertEquals(run.stdout.replaceAll("(?s).*CONTEND-TIMEOUTS (\\d+).*", "$1"), pool.path("timeouts").asText(), "time-outs counted");
+        assertEquals(0, pool.path("inUse").asInt(), pool.toString());
+        assertTrue(pool.path("peakInUse").asInt() <= 4, "4 connections, 8 threads: " + pool);
+        assertEquals(2400, AgentRun.site(report, run.site("contend")).path("acquires").asInt());
+    }
+
+    @Test
     void checkoutThatTimesOutIsCounted() throws Exception {
         AgentRun.Result run = run(Databases.H2, "captureBudget=all", "timeout");
         assertTrue(run.stdout.contains("TIMEOUT "), run.toString());

@@ -221,8 +221,9 @@ public final class Detector implements Runnable {
             site = s.site;
             stack = s.stack;
         } else {
-            // not captured (budget spent): the holder's stack now is the best evidence left
-            Thread t = h.owner.thread();
+            // not captured (budget spent): while the hold is open, the holder's stack now is the
+            // best evidence left; once it ended, that thread has moved on and its stack says nothing
+            Thread t = h.isOpen() ? h.owner.thread() : null;
             if (t != null && t.isAlive()) {
                 SiteDecoder.Decoded d = decoder.decode(t.getStackTrace());
                 site = d.site + " (from the holder's stack)";

@@ -75,16 +75,17 @@ public final class HikariInstrumentation implements InstrumentationModule {
         }
     }
 
+    /** On entry: the hold ends before the pool can hand the connection to a waiting thread. */
     static final class Close {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object connection) {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object connection) {
             Holds.released(connection, Holds.END_CLOSE);
         }
     }
 
     static final class Abort {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object connection) {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object connection) {
             Holds.released(connection, Holds.END_ABORT);
         }
     }

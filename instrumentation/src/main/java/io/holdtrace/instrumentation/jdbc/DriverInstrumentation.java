@@ -67,15 +67,15 @@ public final class DriverInstrumentation implements InstrumentationModule {
     }
 
     static final class Close {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object connection) {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object connection) {
             Holds.released(connection, Holds.END_CLOSE);
         }
     }
 
     static final class Abort {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object connection) {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object connection) {
             Holds.released(connection, Holds.END_ABORT);
         }
     }

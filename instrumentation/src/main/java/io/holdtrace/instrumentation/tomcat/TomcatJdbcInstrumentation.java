@@ -83,18 +83,16 @@ public final class TomcatJdbcInstrumentation implements InstrumentationModule {
                 case "createStatement": case "prepareStatement": case "prepareCall": case "commit": case "rollback":
                     Holds.used(proxy);
                     break;
+                // the hold ends before the pool can hand the connection to a waiter, so a pool's
+                // in-use count never sees the returning and the next holder at once
+                case "close":
+                    Holds.released(proxy, Holds.END_CLOSE);
+                    break;
+                case "abort":
+                    Holds.released(proxy, Holds.END_ABORT);
+                    break;
                 default:
                     break;
-            }
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Argument(0) Object proxy, @Advice.Argument(1) Method method) {
-            String name = method.getName();
-            if (name.equals("close")) {
-                Holds.released(proxy, Holds.END_CLOSE);
-            } else if (name.equals("abort")) {
-                Holds.released(proxy, Holds.END_ABORT);
             }
         }
     }
