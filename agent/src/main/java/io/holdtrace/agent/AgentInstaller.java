@@ -7,6 +7,7 @@ import io.holdtrace.agent.config.ConfigException;
 import io.holdtrace.agent.detect.Detector;
 import io.holdtrace.agent.detect.Findings;
 import io.holdtrace.agent.detect.SiteDecoder;
+import io.holdtrace.agent.jfr.JfrEvents;
 import io.holdtrace.agent.report.ReportBuilder;
 import io.holdtrace.bootstrap.Faults;
 import io.holdtrace.bootstrap.HoldTracker;
@@ -62,6 +63,7 @@ public final class AgentInstaller {
         Findings findings = new Findings(config.maxFindings);
         Detector detector = new Detector(tracker, decoder, findings, config.threshold.toNanos());
         Reporter reporter = new Reporter(config, detector, new ReportBuilder(config, tracker, decoder, findings, version));
+        jfr(tracker, decoder, findings);
 
         Holds.install(tracker);
         detector.start();
@@ -76,6 +78,17 @@ public final class AgentInstaller {
         }
         System.err.println(PREFIX + version + " tracking JDBC connection holds (threshold " + config.threshold.toMillis()
                 + " ms" + (attached ? ", attached to a running JVM" : "") + "); report: " + config.report);
+    }
+
+    /** JFR events. A JVM without the jdk.jfr module must not load even one class that names a JFR type. */
+    private static void jfr(HoldTracker tracker, SiteDecoder decoder, Findings findings) {
+        if (ModuleLayer.boot().findModule("jdk.jfr").isPresent()) {
+            try {
+                JfrEvents.install(tracker, decoder, findings);
+            } catch (Throwable t) {
+                System.err.println(PREFIX + "JFR events are off (" + t + "); tracking carries on");
+            }
+        }
     }
 
     private static List<InstrumentationModule> selectModules(Config config) throws ConfigException {

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.holdtrace.agent.config.Config;
 import io.holdtrace.agent.report.ReportWriter;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code java -jar holdtrace-agent.jar help | version | summary REPORT.json}. */
+/** {@code java -jar holdtrace-agent.jar help | version | jfc | summary REPORT.json}. */
 final class Cli {
 
     private Cli() {
@@ -18,13 +20,15 @@ final class Cli {
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
             out.print(Config.helpText());
-            out.println("commands: java -jar holdtrace-agent.jar help | version | summary REPORT.json");
+            out.println("commands: java -jar holdtrace-agent.jar help | version | jfc | summary REPORT.json");
             return 0;
         }
         switch (args[0]) {
             case "version":
                 out.println("holdtrace " + AgentInstaller.version());
                 return 0;
+            case "jfc":
+                return jfc(out, err);
             case "summary":
                 if (args.length != 2) {
                     err.println("usage: java -jar holdtrace-agent.jar summary REPORT.json");
@@ -32,8 +36,24 @@ final class Cli {
                 }
                 return summary(new File(args[1]), out, err);
             default:
-                err.println("unknown command '" + args[0] + "'; commands: help, version, summary REPORT.json");
+                err.println("unknown command '" + args[0] + "'; commands: help, version, jfc, summary REPORT.json");
                 return 2;
+        }
+    }
+
+    /** The JFR settings for holdtrace's events, for {@code java -jar holdtrace-agent.jar jfc > holdtrace.jfc}. */
+    private static int jfc(PrintStream out, PrintStream err) {
+        try (InputStream in = Cli.class.getResourceAsStream("/holdtrace.jfc")) {
+            if (in == null) {
+                err.println("this agent jar has no holdtrace.jfc");
+                return 1;
+            }
+            in.transferTo(out);
+            out.flush();
+            return 0;
+        } catch (IOException e) {
+            err.println("cannot print holdtrace.jfc: " + e);
+            return 1;
         }
     }
 

@@ -169,6 +169,10 @@ public final class AgentRun {
             this.report = report;
         }
 
+        public long pid() {
+            return process.pid();
+        }
+
         /** Polls the report file until {@code ready} accepts it; fails after {@code timeout}. */
         public JsonNode awaitReport(Predicate<JsonNode> ready, Duration timeout) throws IOException, InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();

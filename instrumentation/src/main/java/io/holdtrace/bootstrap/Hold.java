@@ -30,6 +30,8 @@ public final class Hold extends WeakReference<Object> {
     private volatile long endNanos;
     private volatile int endReason;
     private volatile int flags;
+    /** The JFR hold event begun at checkout, or null; the table's stripe lock publishes it. */
+    Object jfrEvent;
 
     static Hold timeout(PoolStats pool, ThreadRef owner, long startNanos, long waitNanos, Throwable capture) {
         Hold h = new Hold(null, null, 0, pool, owner, startNanos, waitNanos, capture);

@@ -1,5 +1,6 @@
 package io.holdtrace.bootstrap;
 
+import io.holdtrace.bootstrap.jfr.HoldEvents;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.util.List;
@@ -29,6 +30,11 @@ public final class HoldTracker {
     private final long startMillis = System.currentTimeMillis();
     private volatile PoolStats[] pools = new PoolStats[0];
     private final PoolStats overflowPool;
+    /**
+     * Set by the agent once a recording has started JFR. Until then {@link HoldEvents} stays
+     * unloaded: initializing an event class would start JFR's machinery, hundreds of ms.
+     */
+    private volatile boolean jfr;
 
     /**
      * @param maxOpenHolds bound on tracked open holds
@@ -43,8 +49,14 @@ public final class HoldTracker {
         this.overflowPool = new PoolStats(0, new Object(), "other", "(other pools)", startMillis);
     }
 
+    /** Called by the agent once JFR is up: from then on holds feed JFR hold events when a recording wants them. */
+    public void enableJfr() {
+        jfr = true;
+    }
+
     void acquired(Object poolObj, String type, String name, Object handle, long start) {
         long now = System.nanoTime();
+        Object event = jfr ? HoldEvents.begin() : null; // null unless a recording wants hold events
         PoolStats pool = pool(poolObj, type, name);
         pool.waits.record(now - start);
         acquires.incrementAndGet();
@@ -58,6 +70,7 @@ public final class HoldTracker {
             pool.uncaptured.incrementAndGet();
         }
         Hold h = new Hold(handle, collected, HoldTable.hash(handle), pool, ThreadRef.current(), now, now - start, capture);
+        h.jfrEvent = event;
         if (open.put(h)) {
             pool.checkedOut();
         } else {
@@ -120,6 +133,11 @@ public final class HoldTracker {
     private void finish(Hold h, long now, int reason) {
         h.end(now, reason);
         h.clear(); // no gc-unclosed for a hold that ended
+        Object event = h.jfrEvent;
+        if (event != null) {
+            h.jfrEvent = null;
+            HoldEvents.end(event, h); // first: a site it decodes is recorded below
+        }
         PoolStats pool = h.pool;
         pool.checkedIn();
         pool.holdTimes.record(now - h.startNanos);

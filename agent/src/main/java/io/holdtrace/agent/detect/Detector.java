@@ -123,6 +123,7 @@ public final class Detector implements Runnable {
                 findings.update(() -> f.heldMs = (now - h.startNanos) / 1e6);
             }
         }
+        findings.publish();
     }
 
     private void inspectEnded(Hold h, long now) {
