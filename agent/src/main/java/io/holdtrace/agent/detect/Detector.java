@@ -88,6 +88,7 @@ public final class Detector implements Runnable {
             if (f != null) {
                 findings.update(() -> {
                     f.open = false;
+                    f.heldMs = (h.endNanos() - h.startNanos) / 1e6; // until the collection was noticed
                     f.endReason = Holds.endName(Holds.END_GC);
                     f.detail = "the connection was garbage-collected without close(); pool '" + h.pool.name()
                             + "' never got it back: its slot has been taken since " + f.startedAtMillisText();
