@@ -38,10 +38,22 @@ public final class PoolScenario {
         for (int i = 4; i < args.length; i++) {
             run(args[i], ds, handle);
         }
-        if (!args[args.length - 1].equals("shutdown")) {
-            // leave the pool open: what is still out at exit is what the agent must report
-        }
+        // the pool is left open unless a scenario closes it: what is still out at exit is what the agent must report
         System.out.println("DONE");
+    }
+
+    /**
+     * What a servlet container does when it undeploys an application: drivers that the
+     * application's loader registered with DriverManager (a JDK static) are deregistered, or they
+     * would keep that loader alive. Runs inside the application's loader to see its drivers.
+     */
+    public static void deregisterDrivers() throws SQLException {
+        ClassLoader mine = PoolScenario.class.getClassLoader();
+        for (java.sql.Driver d : java.util.Collections.list(DriverManager.getDrivers())) {
+            if (d.getClass().getClassLoader() == mine) {
+                DriverManager.deregisterDriver(d);
+            }
+        }
     }
 
     static void run(String scenario, DataSource ds, Pools.Handle handle) throws Exception {
@@ -59,6 +71,8 @@ public final class PoolScenario {
             case "owner-ends": ownerThreadEnds(ds); break;
             case "timeout": timeout(ds); break;
             case "contend": contend(ds); break;
+            case "long-while-busy": holdLongWhileTheCpuIsSaturated(ds); break;
+            case "close-pool": handle.close(); break;
             default: throw new IllegalArgumentException("unknown scenario " + scenario);
         }
     }
@@ -139,6 +153,36 @@ public final class PoolScenario {
     private static void openAndForget(DataSource ds) throws SQLException {
         Connection c = ds.getConnection(); Sites.mark("gc");
         query(c);
+    }
+
+    /** Holds a connection past the threshold while more busy threads than cores spin. */
+    static void holdLongWhileTheCpuIsSaturated(DataSource ds) throws Exception {
+        int spinners = Runtime.getRuntime().availableProcessors() * 4;
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < spinners; i++) {
+            Thread t = new Thread(() -> {
+                long x = 0;
+                while (!stop.get()) {
+                    x += System.nanoTime() % 7; // pure CPU, no sleeping
+                }
+                if (x == 42) {
+                    System.out.println();
+                }
+            }, "spinner-" + i);
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        try (Connection c = ds.getConnection()) { Sites.mark("long-while-busy");
+            query(c);
+            Thread.sleep(Long.getLong("scenario.holdMs", 800));
+        } finally {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
     }
 
     static void holdLong(DataSource ds) throws Exception {
