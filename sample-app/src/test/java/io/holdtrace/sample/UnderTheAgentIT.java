@@ -1,0 +1,123 @@
+package io.holdtrace.sample;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * The packaged sample app (a Spring Boot fat jar: its classes load through Boot's nested-jar class
+ * loader) under the packaged agent, stopped the way an operator stops it, with SIGTERM. The agent
+ * must weave the pool inside the fat jar, attribute holds to the app's own methods, and report
+ * the leak and the captured connection, and nothing on the healthy endpoints.
+ */
+class UnderTheAgentIT {
+
+    private static final String PKG = "io.holdtrace.sample.";
+
+    @Test
+    void theFatJarUnderTheAgentReportsItsIncidentsAndNothingOnHealthyEndpoints() throws Exception {
+        Path agent = Paths.get(System.getProperty("holdtrace.agentJar"));
+        Path jar = Paths.get(System.getProperty("sample.jar"));
+        assertTrue(Files.isRegularFile(agent), "agent jar: " + agent);
+        assertTrue(Files.isRegularFile(jar), "sample app jar: " + jar);
+        Path dir = Files.createTempDirectory("sample-under-agent");
+        Path report = dir.resolve("report.json");
+        Path portFile = dir.resolve("port");
+        Path log = dir.resolve("app.log");
+        List<String> cmd = List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:off",
+                "-javaagent:" + agent + "=report=" + report + ",threshold=1s,reportInterval=0",
+                "-jar", jar.toString(), "--server.port=0", "--sample.port-file=" + portFile,
+                "--sample.downstream.auth-latency=20ms");
+        Process app = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            String base = "http://127.0.0.1:" + awaitPort(app, portFile, log);
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            List<String> paths = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                paths.addAll(List.of("/healthy/orders", "/healthy/pay", "/healthy/report", "/a/report", "/leak"));
+            }
+            for (String p : paths) {
+                http.send(HttpRequest.newBuilder(URI.create(base + p)).timeout(Duration.ofSeconds(20)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
+            Thread.sleep(1500); // the leaked connections pass the 1 s threshold
+        } finally {
+            app.destroy(); // SIGTERM: Spring closes the pool, the agent writes its report
+            if (!app.waitFor(60, TimeUnit.SECONDS)) {
+                app.destroyForcibly();
+                fail("the app did not stop within 60 s; log: " + Files.readString(log));
+            }
+        }
+        String output = Files.readString(log);
+        assertTrue(Files.isRegularFile(report), "no report; app log:\n" + output);
+        assertFalse(output.contains("internal error"), output);
+        JsonNode r = new ObjectMapper().readTree(report.toFile());
+
+        JsonNode pool = null;
+        for (JsonNode p : r.path("pools")) {
+            if (p.path("name").asString().equals("sample")) {
+                pool = p;
+            }
+        }
+        assertTrue(pool != null && pool.path("type").asString().equals("hikari"), r.path("pools").toString());
+        assertEquals(10, pool.path("maxSize").asInt());
+
+        long healthyOrders = 0;
+        for (JsonNode s : r.path("sites")) {
+            if (s.path("site").asString().startsWith(PKG + "shop.ShopRepository.recentOrders(")) {
+                healthyOrders += s.path("acquires").asLong();
+            }
+        }
+        assertEquals(10, healthyOrders, "the JdbcTemplate read is attributed to the repository method: " + r.path("sites"));
+
+        boolean leakFound = false;
+        boolean captiveFound = false;
+        for (JsonNode f : r.path("findings")) {
+            String site = f.path("site").asString();
+            String stack = f.path("stack").toString();
+            assertFalse(site.contains(".healthy.") || site.contains("ShopRepository") || stack.contains("PerCallReportingService"),
+                    "no finding on a healthy endpoint: " + f);
+            String kind = f.path("kind").asString();
+            if (site.startsWith(PKG + "leak.OrderExportService.exportCsv(") && (kind.equals("leak") || kind.equals("gc-unclosed"))) {
+                leakFound = true;
+            }
+            if (site.startsWith(PKG + "captive.DataConnection.<init>(") && kind.equals("leak")) {
+                captiveFound = true; // taken at start-up by 'main', which has ended, and never given back
+            }
+        }
+        assertTrue(leakFound, "the connection leaked on the exception path: " + r.path("findings"));
+        assertTrue(captiveFound, "the connection the singleton captured at start-up: " + r.path("findings"));
+    }
+
+    private static int awaitPort(Process app, Path portFile, Path log) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (Files.isRegularFile(portFile) && !Files.readString(portFile).isBlank()) {
+                return Integer.parseInt(Files.readString(portFile).trim());
+            }
+            if (!app.isAlive()) {
+                fail("the app exited during start-up:\n" + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+        fail("the app was not ready within 90 s:\n" + Files.readString(log));
+        return -1;
+    }
+}
