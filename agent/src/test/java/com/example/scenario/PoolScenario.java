@@ -71,6 +71,7 @@ public final class PoolScenario {
             case "owner-ends": ownerThreadEnds(ds); break;
             case "timeout": timeout(ds); break;
             case "contend": contend(ds); break;
+            case "max-lifetime": outlivedMaxLifetime(ds); break;
             case "long-while-busy": holdLongWhileTheCpuIsSaturated(ds); break;
             case "close-pool": handle.close(); break;
             default: throw new IllegalArgumentException("unknown scenario " + scenario);
@@ -153,6 +154,26 @@ public final class PoolScenario {
     private static void openAndForget(DataSource ds) throws SQLException {
         Connection c = ds.getConnection(); Sites.mark("gc");
         query(c);
+    }
+
+    /** Holds a connection past the pool's maxLifetime: the pool evicts it, but only when it comes back. */
+    static void outlivedMaxLifetime(DataSource ds) throws Exception {
+        Object physical;
+        try (Connection c = ds.getConnection()) { Sites.mark("max-lifetime");
+            physical = c.unwrap(Connection.class);
+            long until = System.currentTimeMillis() + Long.getLong("scenario.holdMs", 800);
+            while (System.currentTimeMillis() < until) {
+                query(c);
+                Thread.sleep(500);
+            }
+        }
+        boolean replaced = true;
+        for (int i = 0; i < Integer.getInteger("scenario.poolSize", 4); i++) {
+            try (Connection c = ds.getConnection()) {
+                replaced &= c.unwrap(Connection.class) != physical;
+            }
+        }
+        System.out.println("PHYSICAL-REPLACED " + replaced);
     }
 
     /** Holds a connection past the threshold while more busy threads than cores spin. */

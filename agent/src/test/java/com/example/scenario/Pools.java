@@ -55,6 +55,7 @@ final class Pools {
                 cfg.setPassword(password);
                 cfg.setMaximumPoolSize(Integer.getInteger("scenario.poolSize", 4));
                 cfg.setConnectionTimeout(Long.getLong("scenario.connectionTimeoutMs", 250));
+                cfg.setMaxLifetime(Long.getLong("scenario.maxLifetimeMs", 1_800_000L));
                 HikariDataSource ds = new HikariDataSource(cfg);
                 return new Handle(ds, ds::close, ds::evictConnection);
             }

@@ -74,6 +74,65 @@ class HikariHoldsIT {
     }
 
     @Test
+    void aConnectionThatOutlivesMaxLifetimeIsEvictedOnReturnAndItsHoldEndsOnce() throws Exception {
+        // HikariCP accepts no maxLifetime under 30 s: this test holds for 32 s
+        AgentRun.Result run = AgentRun.main(PoolScenario.class).agentArgs("threshold=5s")
+                .jvm("-Dscenario.maxLifetimeMs=30000", "-Dscenario.holdMs=32000")
+                .args("hikari", Databases.H2.url, "sa", "-", "max-lifetime").run(Duration.ofSeconds(90)).assertOk();
+        assertTrue(run.stdout.contains("PHYSICAL-REPLACED true"), "the pool retired the connection: " + run);
+        JsonNode r = run.report();
+        List<JsonNode> longHolds = findings(r, "long-hold", run.site("max-lifetime"));
+        assertEquals(1, longHolds.size(), r.path("findings").toString());
+        assertFalse(longHolds.get(0).path("open").asBoolean());
+        assertEquals("close", longHolds.get(0).path("endReason").asText());
+        assertTrue(longHolds.get(0).path("heldMs").asDouble() >= 32000);
+        assertTrue(findings(r, "leak", null).isEmpty(), r.path("findings").toString());
+        JsonNode pool = pool(r, "scenario-hikari");
+        assertEquals(0, pool.path("inUse").asInt());
+        assertEquals(1, site(r, run.site("max-lifetime")).path("hold").path("count").asInt());
+    }
+
+    @Test
+    void withTheCaptureBudgetSpentCheckoutsAreCountedAndFindingsTakeTheHoldersStack() throws Exception {
+        AgentRun.Result run = scenario(Databases.H2, "threshold=300ms,captureBudget=0%", "close", "long");
+        JsonNode r = run.report();
+        JsonNode pool = pool(r, "scenario-hikari");
+        assertEquals(21, pool.path("acquires").asInt(), "every checkout counted");
+        assertEquals(21, pool.path("uncaptured").asInt(), "none attributed");
+        assertEquals(0, r.path("sites").size(), r.path("sites").toString());
+        List<JsonNode> longHolds = findings(r, "long-hold", null);
+        assertEquals(1, longHolds.size());
+        // the holder was still inside the method that took the connection when the hold crossed the threshold
+        String site = longHolds.get(0).path("site").asText();
+        assertTrue(site.startsWith("com.example.scenario.PoolScenario.holdLong(") && site.endsWith("(from the holder's stack)"), site);
+    }
+
+    @Test
+    void tablesAreBoundedAndWhatIsLeftOutIsCounted() throws Exception {
+        AgentRun.Result run = scenario(Databases.H2, "threshold=300ms,maxSites=1,maxFindings=1",
+                "close", "double-close", "long", "shared", "leak-at-exit");
+        JsonNode r = run.report();
+        assertEquals(1, r.path("findings").size());
+        long total = 0;
+        for (JsonNode n : r.path("counts").path("findingsByKind")) {
+            total += n.asLong();
+        }
+        long notKept = 0;
+        for (JsonNode n : r.path("counts").path("findingsNotKept")) {
+            notKept += n.asLong();
+        }
+        assertTrue(total >= 4, r.path("counts").toString());
+        assertEquals(total - 1, notKept, r.path("counts").toString());
+        List<String> sites = r.path("sites").findValuesAsText("site");
+        assertTrue(sites.contains("(other sites)") && sites.size() == 2, sites.toString());
+        long acquires = 0;
+        for (JsonNode s : r.path("sites")) {
+            acquires += s.path("acquires").asLong();
+        }
+        assertEquals(pool(r, "scenario-hikari").path("acquires").asLong(), acquires, "nothing lost, only summed");
+    }
+
+    @Test
     void aConnectionStillOutAtExitIsALeak() throws Exception {
         AgentRun.Result run = scenario(Databases.H2, "threshold=500ms", "leak-at-exit");
         JsonNode r = run.report();
