@@ -1,10 +1,10 @@
 package io.holdtrace.instrumentation.dbcp2;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.holdtrace.bootstrap.Holds;
+import io.holdtrace.instrumentation.ConnectionAdvice;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -50,13 +50,12 @@ public final class Dbcp2Instrumentation implements InstrumentationModule {
                         .visit(Advice.to(Checkout.class).on(named("getConnection").and(takesArguments(0)))))
                 .type(named(GUARD))
                 .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Close.class).on(named("close").and(takesArguments(0)))))
+                        .visit(Advice.to(ConnectionAdvice.Close.class).on(ConnectionAdvice.CLOSE)))
                 // the guard inherits these; on the inner connections they run too, and miss
                 .type(named(PKG + "DelegatingConnection"))
                 .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Abort.class).on(named("abort").and(takesArguments(1))))
-                        .visit(Advice.to(Use.class).on(namedOneOf("createStatement", "prepareStatement", "prepareCall",
-                                "commit", "rollback"))))
+                        .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT))
+                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)))
                 .type(named(PKG + "BasicDataSource"))
                 .transform((b, type, loader, module, domain) -> b
                         .visit(Advice.to(Evict.class).on(named("invalidateConnection").and(takesArguments(1)))))
@@ -87,26 +86,8 @@ public final class Dbcp2Instrumentation implements InstrumentationModule {
         }
     }
 
-    static final class Close {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object connection) {
-            Holds.released(connection, Holds.END_CLOSE);
-        }
-    }
 
-    static final class Abort {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object connection) {
-            Holds.released(connection, Holds.END_ABORT);
-        }
-    }
 
-    static final class Use {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object connection) {
-            Holds.used(connection);
-        }
-    }
 
     static final class Evict {
         @Advice.OnMethodEnter(suppress = Throwable.class)

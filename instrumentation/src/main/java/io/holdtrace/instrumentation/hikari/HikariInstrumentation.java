@@ -1,14 +1,12 @@
 package io.holdtrace.instrumentation.hikari;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.holdtrace.bootstrap.Holds;
+import io.holdtrace.instrumentation.ConnectionAdvice;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -50,12 +48,11 @@ public final class HikariInstrumentation implements InstrumentationModule {
                                 .and(returns(named("java.sql.Connection"))))))
                 .type(named(PROXY))
                 .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Close.class).on(named("close").and(takesArguments(0))))
-                        .visit(Advice.to(Use.class).on(namedOneOf("createStatement", "prepareStatement", "prepareCall",
-                                "commit", "rollback").and(not(isAbstract())))))
+                        .visit(Advice.to(ConnectionAdvice.Close.class).on(ConnectionAdvice.CLOSE))
+                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)))
                 .type(hasSuperType(named(PROXY)))
                 .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Abort.class).on(named("abort").and(takesArguments(1)).and(not(isAbstract())))));
+                        .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT)));
     }
 
     static final class Checkout {
@@ -75,20 +72,7 @@ public final class HikariInstrumentation implements InstrumentationModule {
         }
     }
 
-    /** On entry: the hold ends before the pool can hand the connection to a waiting thread. */
-    static final class Close {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object connection) {
-            Holds.released(connection, Holds.END_CLOSE);
-        }
-    }
 
-    static final class Abort {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object connection) {
-            Holds.released(connection, Holds.END_ABORT);
-        }
-    }
 
     static final class Evict {
         @Advice.OnMethodEnter(suppress = Throwable.class)
@@ -104,12 +88,6 @@ public final class HikariInstrumentation implements InstrumentationModule {
         }
     }
 
-    static final class Use {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object connection) {
-            Holds.used(connection);
-        }
-    }
 
     static final class NewConnection {
         @Advice.OnMethodEnter(suppress = Throwable.class)

@@ -5,12 +5,12 @@ import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.holdtrace.bootstrap.Holds;
+import io.holdtrace.instrumentation.ConnectionAdvice;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -48,10 +48,9 @@ public final class DriverInstrumentation implements InstrumentationModule {
                         .and(not(nameStartsWith("org.apache.tomcat.jdbc.")))
                         .and(hasSuperType(named("java.sql.Connection"))))
                 .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Close.class).on(named("close").and(takesArguments(0)).and(not(isAbstract()))))
-                        .visit(Advice.to(Abort.class).on(named("abort").and(takesArguments(1)).and(not(isAbstract()))))
-                        .visit(Advice.to(Use.class).on(namedOneOf("createStatement", "prepareStatement", "prepareCall",
-                                "commit", "rollback").and(not(isAbstract())))));
+                        .visit(Advice.to(ConnectionAdvice.Close.class).on(ConnectionAdvice.CLOSE))
+                        .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT))
+                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)));
     }
 
     static final class Connect {
@@ -66,24 +65,6 @@ public final class DriverInstrumentation implements InstrumentationModule {
         }
     }
 
-    static final class Close {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object connection) {
-            Holds.released(connection, Holds.END_CLOSE);
-        }
-    }
 
-    static final class Abort {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object connection) {
-            Holds.released(connection, Holds.END_ABORT);
-        }
-    }
 
-    static final class Use {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object connection) {
-            Holds.used(connection);
-        }
-    }
 }
