@@ -10,14 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.example.scenario.NestedLoaderLauncher;
 import com.example.scenario.spring.SpringScenario;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,20 +48,29 @@ class SpringComponentsIT {
         }
     }
 
+    /**
+     * Spring 7 runs from the system class path; Spring 6.2 (its jars swapped in for Spring 7's)
+     * runs the way a Boot fat jar does, application and libraries in a class loader of their own.
+     */
     static AgentRun app(SpringLine line, String agentArgs, String... parts) throws IOException {
-        String[] args = new String[parts.length + 1];
-        args[0] = Databases.H2.url;
-        System.arraycopy(parts, 0, args, 1, parts.length);
-        AgentRun run = AgentRun.main(SpringScenario.class).agentArgs(agentArgs).args(args);
-        if (line == SpringLine.SPRING_6_2) {
-            Path dir = Paths.get("target", "it-libs", "spring6");
-            assertTrue(Files.isDirectory(dir), "Spring 6.2 jars are copied by the build: " + dir.toAbsolutePath());
-            run.classpathFilter(e -> !e.replace('\\', '/').contains("/org/springframework/"));
-            try (Stream<Path> jars = Files.list(dir)) {
-                jars.filter(p -> p.toString().endsWith(".jar")).forEach(p -> run.classpath(p.toAbsolutePath().toString()));
-            }
+        List<String> args = new ArrayList<>();
+        args.add(Databases.H2.url);
+        args.addAll(List.of(parts));
+        if (line == SpringLine.SPRING_7) {
+            return AgentRun.main(SpringScenario.class).agentArgs(agentArgs).args(args.toArray(new String[0]));
         }
-        return run;
+        Path dir = Paths.get("target", "it-libs", "spring6");
+        assertTrue(Files.isDirectory(dir), "Spring 6.2 jars are copied by the build: " + dir.toAbsolutePath());
+        List<String> nested = new ArrayList<>();
+        AgentRun.applicationClasspath().stream().filter(e -> !e.replace('\\', '/').contains("/org/springframework/")).forEach(nested::add);
+        try (Stream<Path> jars = Files.list(dir)) {
+            jars.filter(p -> p.toString().endsWith(".jar")).forEach(p -> nested.add(p.toAbsolutePath().toString()));
+        }
+        args.add(0, SpringScenario.class.getName());
+        return AgentRun.main(NestedLoaderLauncher.class).agentArgs(agentArgs)
+                .jvm("-Dscenario.nestedClasspath=" + String.join(File.pathSeparator, nested))
+                .classpathFilter(e -> !e.replace('\\', '/').contains("/org/springframework/"))
+                .args(args.toArray(new String[0]));
     }
 
     @ParameterizedTest
@@ -68,6 +80,8 @@ class SpringComponentsIT {
         JsonNode during = app.awaitReport(r -> !findings(r, "captive-dependency", null).isEmpty(), Duration.ofSeconds(30));
         AgentRun.Result run = app.finish(LIMIT).assertOk();
         assertTrue(run.stdout.contains("SPRING " + line.versionPrefix), run.stdout);
+        assertTrue(line == SpringLine.SPRING_7 || run.stdout.contains("APP-LOADER app"), run.stdout);
+        assertFalse(run.stderr.contains("internal error"), run.stderr);
         JsonNode first = findings(during, "captive-dependency", null).get(0);
         assertTrue(Instant.parse(first.path("detectedAt").asText()).toEpochMilli() <= printed(run.stdout, "USING"),
                 "reported once the context started, before anything used it: " + first);

@@ -1,5 +1,6 @@
 package io.holdtrace.agent.di;
 
+import io.holdtrace.agent.config.Config;
 import io.holdtrace.agent.detect.Attribution;
 import io.holdtrace.agent.detect.SiteDecoder;
 import io.holdtrace.bootstrap.Component;
@@ -376,7 +377,7 @@ public final class ComponentModel implements Components.Sink, Attribution {
         }
         for (StackTraceElement f : frames) {
             String cls = f.getClassName();
-            if (cls.startsWith("io.holdtrace.")) {
+            if (cls.startsWith(Config.AGENT_PACKAGES + ".")) { // the agent's own frames
                 continue;
             }
             String user = userClass(cls);

@@ -90,8 +90,10 @@ public final class SpringInstrumentation implements InstrumentationModule {
 
     static final class Create {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Creation enter(@Advice.This Object factory, @Advice.Argument(0) String name, @Advice.Argument(1) RootBeanDefinition mbd) {
-            return Components.enter(Creation.SPRING, factory, name, mbd.getScope());
+        // Object, cast in the body: the signature is read in the agent's loader, which cannot see
+        // Spring in a Boot fat jar; the body is resolved in the bean factory's own
+        static Creation enter(@Advice.This Object factory, @Advice.Argument(0) String name, @Advice.Argument(1) Object mbd) {
+            return Components.enter(Creation.SPRING, factory, name, ((RootBeanDefinition) mbd).getScope());
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
