@@ -5,10 +5,12 @@ import static net.bytebuddy.matcher.ElementMatchers.none;
 import io.holdtrace.agent.config.Config;
 import io.holdtrace.agent.config.ConfigException;
 import io.holdtrace.agent.detect.Detector;
+import io.holdtrace.agent.di.ComponentModel;
 import io.holdtrace.agent.detect.Findings;
 import io.holdtrace.agent.detect.SiteDecoder;
 import io.holdtrace.agent.jfr.JfrEvents;
 import io.holdtrace.agent.report.ReportBuilder;
+import io.holdtrace.bootstrap.Components;
 import io.holdtrace.bootstrap.Faults;
 import io.holdtrace.bootstrap.HoldTracker;
 import io.holdtrace.bootstrap.Holds;
@@ -62,16 +64,22 @@ public final class AgentInstaller {
         SiteDecoder decoder = new SiteDecoder(config.frameworkPackages, config.stackDepth, config.maxSites, tracker.budget());
         Findings findings = new Findings(config.maxFindings);
         Detector detector = new Detector(tracker, decoder, findings, config.threshold.toNanos());
-        Reporter reporter = new Reporter(config, detector, new ReportBuilder(config, tracker, decoder, findings, version));
+        ReportBuilder reportBuilder = new ReportBuilder(config, tracker, decoder, findings, version);
+        ComponentModel components = new ComponentModel(decoder);
+        decoder.attribution(components);
+        reportBuilder.components(components);
+        Reporter reporter = new Reporter(config, detector, reportBuilder);
         jfr(tracker, decoder, findings);
 
         Holds.install(tracker);
+        Components.install(components);
         detector.start();
         reporter.start();
         try {
             weave(inst, modules);
         } catch (Throwable t) {
             Holds.install(null);
+            Components.install(null);
             detector.stop();
             System.err.println(PREFIX + "could not instrument (" + t + "); holdtrace is off, the application runs without it");
             return;

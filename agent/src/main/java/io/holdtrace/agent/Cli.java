@@ -109,7 +109,8 @@ final class Cli {
                 break;
             }
             out.printf(Locale.ROOT, "  %8d acquires  hold p99 %8.1f ms  max %8.1f ms  %s%n", s.path("acquires").asLong(),
-                    s.path("hold").path("p99Ms").asDouble(), s.path("hold").path("maxMs").asDouble(), s.path("site").asText());
+                    s.path("hold").path("p99Ms").asDouble(), s.path("hold").path("maxMs").asDouble(), s.path("site").asText()
+                            + (s.hasNonNull("transactional") ? "  in @Transactional " + s.path("transactional").asText() : ""));
         }
         return 0;
     }

@@ -2,8 +2,10 @@ package io.holdtrace.agent;
 
 import io.holdtrace.instrumentation.InstrumentationModule;
 import io.holdtrace.instrumentation.dbcp2.Dbcp2Instrumentation;
+import io.holdtrace.instrumentation.guice.GuiceInstrumentation;
 import io.holdtrace.instrumentation.hikari.HikariInstrumentation;
 import io.holdtrace.instrumentation.jdbc.DriverInstrumentation;
+import io.holdtrace.instrumentation.spring.SpringInstrumentation;
 import io.holdtrace.instrumentation.tomcat.TomcatJdbcInstrumentation;
 import java.util.List;
 
@@ -18,6 +20,8 @@ final class Modules {
                 new HikariInstrumentation(),
                 new Dbcp2Instrumentation(),
                 new TomcatJdbcInstrumentation(),
-                new DriverInstrumentation());
+                new DriverInstrumentation(),
+                new SpringInstrumentation(),
+                new GuiceInstrumentation());
     }
 }

@@ -45,6 +45,27 @@ class ReportContractIT {
         assertTrue(summary.stdout.contains("scenario-hikari"), summary.stdout);
     }
 
+    @Test
+    void aReportWithDiComponentsMatchesThePublishedSchema() throws Exception {
+        AgentRun.Result run = AgentRun.main(com.example.scenario.spring.SpringScenario.class).agentArgs("threshold=500ms")
+                .jvm("-Dscenario.pauseMs=700").args(Databases.H2.url, "captive", "tx").run(Duration.ofSeconds(60)).assertOk();
+        JsonNode report = run.report();
+        TreeSet<String> kinds = new TreeSet<>(report.path("findings").findValuesAsText("kind"));
+        assertTrue(kinds.contains("captive-dependency"), kinds.toString());
+        assertTrue(report.path("components").path("registrations").size() > 0, "components listed");
+        assertTrue(report.toString().contains("\"transactional\""), "a site names its @Transactional method");
+
+        JsonNode schema = AgentRun.JSON.readTree(Paths.get("..", "docs", "report.schema.json").toFile());
+        List<String> problems = new ArrayList<>();
+        validate(schema, schema, report, "$", problems);
+        assertTrue(problems.isEmpty(), "the report departs from docs/report.schema.json:\n" + String.join("\n", problems));
+
+        AgentRun.Result summary = AgentRun.main("io.holdtrace.agent.HoldtraceAgent").noAgent()
+                .classpath(AgentRun.agentJar().toString()).args("summary", run.reportFile.toString())
+                .run(Duration.ofSeconds(30)).assertOk();
+        assertTrue(summary.stdout.contains("captive-dependency"), summary.stdout);
+    }
+
     /** Enough of JSON Schema for this contract: type, const, enum, required, properties, additionalProperties, items, $ref. */
     static void validate(JsonNode root, JsonNode schema, JsonNode value, String path, List<String> problems) {
         if (schema.has("$ref")) {

@@ -32,6 +32,10 @@ public final class Hold extends WeakReference<Object> {
     private volatile int flags;
     /** The JFR hold event begun at checkout, or null; the table's stripe lock publishes it. */
     Object jfrEvent;
+    /** The DI component being created when the connection was taken, or null; published like jfrEvent. */
+    Creation creation;
+    /** The {@code @Transactional} method the holder was in ({@link Components.Tx}), until the site is decoded. */
+    Object transactional;
 
     static Hold timeout(PoolStats pool, ThreadRef owner, long startNanos, long waitNanos, Throwable capture) {
         Hold h = new Hold(null, null, 0, pool, owner, startNanos, waitNanos, capture);
@@ -70,10 +74,21 @@ public final class Hold extends WeakReference<Object> {
         return site;
     }
 
-    /** The agent attaches the decoded site and drops the raw stack. */
+    /** The agent attaches the decoded site and drops the raw stack (and the method, which the site names). */
     public void resolve(SiteStats s) {
         site = s;
         capture = null;
+        transactional = null;
+    }
+
+    /** The component being created when the connection was taken, or null. */
+    public Creation creation() {
+        return creation;
+    }
+
+    /** The {@code @Transactional} method the holder was in, until the site is decoded; or null. */
+    public Object transactional() {
+        return transactional;
     }
 
     public boolean isOpen() {

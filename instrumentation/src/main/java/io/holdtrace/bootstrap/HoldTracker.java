@@ -69,8 +69,11 @@ public final class HoldTracker {
         } else {
             pool.uncaptured.incrementAndGet();
         }
-        Hold h = new Hold(handle, collected, HoldTable.hash(handle), pool, ThreadRef.current(), now, now - start, capture);
+        ThreadRef owner = ThreadRef.current();
+        Hold h = new Hold(handle, collected, HoldTable.hash(handle), pool, owner, now, now - start, capture);
         h.jfrEvent = event;
+        h.creation = owner.creating; // two reads: which component takes it, inside which transaction
+        h.transactional = owner.transactional;
         if (open.put(h)) {
             pool.checkedOut();
         } else {

@@ -16,11 +16,21 @@ public final class SiteStats {
     public final LogHistogram holdTimes = new LogHistogram();
     public final LogHistogram waits = new LogHistogram();
     public final AtomicLong timeouts = new AtomicLong();
+    /** The DI component that took the connections here, or null. */
+    public final Component component;
+    /** The {@code @Transactional} method that owned the transaction, e.g. {@code com.acme.OrderService.place}, or null. */
+    public final String transactional;
 
     public SiteStats(PoolStats pool, String site, String[] stack) {
+        this(pool, site, stack, null, null);
+    }
+
+    public SiteStats(PoolStats pool, String site, String[] stack, Component component, String transactional) {
         this.pool = pool;
         this.site = site;
         this.stack = stack;
+        this.component = component;
+        this.transactional = transactional;
     }
 
     void record(Hold h) {

@@ -18,6 +18,10 @@ public final class ThreadRef {
     int poolInternalDepth;
     /** Only touched by the owning thread. */
     int driverDepth;
+    /** The DI component this thread is creating, innermost; only touched by the owning thread. */
+    Creation creating;
+    /** The {@code @Transactional} method this thread is in ({@link Components.Tx}); only touched by the owning thread. */
+    Object transactional;
 
     private ThreadRef() {
         Thread t = Thread.currentThread();

@@ -1,5 +1,6 @@
 package io.holdtrace.agent.detect;
 
+import io.holdtrace.bootstrap.Component;
 import io.holdtrace.bootstrap.Faults;
 import io.holdtrace.bootstrap.Hold;
 import io.holdtrace.bootstrap.HoldTracker;
@@ -26,6 +27,8 @@ public final class Detector implements Runnable {
     private final long periodMillis;
     /** Open long holds reported so far, to complete their findings when they end. */
     private final Map<Hold, Finding> longHolds = new HashMap<>();
+    /** Open captive-dependency holds reported so far, kept up to date (held for, used by) until they end. */
+    private final Map<Hold, Finding> captives = new HashMap<>();
     private final List<Hold> scratch = new ArrayList<>();
     private volatile boolean stopped;
 
@@ -106,6 +109,23 @@ public final class Detector implements Runnable {
             inspectOpen(h, now, atExit);
         }
 
+        for (Iterator<Map.Entry<Hold, Finding>> it = captives.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Hold, Finding> e = it.next();
+            Hold h = e.getKey();
+            Finding f = e.getValue();
+            boolean open = h.isOpen();
+            String[] users = h.users();
+            if (f != null) findings.update(() -> {
+                f.open = open;
+                f.heldMs = ((open ? now : h.endNanos()) - h.startNanos) / 1e6;
+                f.endReason = open ? null : Holds.endName(h.endReason());
+                f.threads = users;
+            });
+            if (!open) {
+                it.remove();
+            }
+        }
+
         for (Iterator<Map.Entry<Hold, Finding>> it = longHolds.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Hold, Finding> e = it.next();
             Hold h = e.getKey();
@@ -145,6 +165,9 @@ public final class Detector implements Runnable {
         }
         if ((h.flags() & Hold.FLAG_CROSS_THREAD) != 0) {
             crossThread(h, now);
+        }
+        if (h.creation() != null && !captives.containsKey(h)) {
+            captive(h, now);
         }
         long held = now - h.startNanos;
         if (held <= thresholdNanos) {
@@ -212,6 +235,34 @@ public final class Detector implements Runnable {
         }
     }
 
+    /** A hold taken by a short-lived component that a long-lived one was given, and kept. */
+    private void captive(Hold h, long now) {
+        Attribution a = decoder.attribution();
+        Attribution.Captive c = a == null ? null : a.captiveOf(h);
+        if (c == null) {
+            return;
+        }
+        Finding f = newFinding("captive-dependency", h, now);
+        if (f == null) {
+            captives.put(h, null);
+            return;
+        }
+        String[] users = h.users();
+        findings.update(() -> {
+            f.open = true;
+            f.heldMs = (now - h.startNanos) / 1e6;
+            f.longLived = c.longLived;
+            f.captured = c.captured;
+            f.threads = users;
+            f.detail = c.longLived.scope + " '" + c.longLived.name + "' was given " + c.captured.scope + " '"
+                    + c.captured.name + "' (" + c.how + "), which took this connection while "
+                    + (c.acquiredBy.name.equals(c.captured.name) ? "being created" : "creating '" + c.acquiredBy.name + "'")
+                    + " and keeps it: one connection held for as long as '" + c.longLived.name
+                    + "' lives, shared by every thread that uses it, never taken again if it is dropped";
+        });
+        captives.put(h, f);
+    }
+
     private Finding newFinding(String kind, Hold h, long now) {
         SiteStats s = decoder.siteOf(h);
         if (s != null && h.site() == null && h.isOpen()) {
@@ -235,7 +286,17 @@ public final class Detector implements Runnable {
                 stack = new String[0];
             }
         }
-        return findings.add(new Finding(kind, h.pool.name(), site, stack, h.owner.name(),
+        Finding f = findings.add(new Finding(kind, h.pool.name(), site, stack, h.owner.name(),
                 tracker.toEpochMillis(h.startNanos), tracker.toEpochMillis(now), h.startNanos));
+        Attribution a = decoder.attribution();
+        if (f != null && (s != null || a != null)) {
+            Component component = s != null && s.component != null ? s.component : a != null ? a.componentOf(h, null) : null;
+            String tx = s != null && s.transactional != null ? s.transactional : a != null ? a.transactionalOf(h) : null;
+            findings.update(() -> {
+                f.component = component;
+                f.transactional = tx;
+            });
+        }
+        return f;
     }
 }

@@ -1,5 +1,7 @@
 package io.holdtrace.agent.detect;
 
+import io.holdtrace.agent.di.ComponentModel;
+import io.holdtrace.bootstrap.Component;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,6 +27,11 @@ public final class Finding {
     String holderState;
     String[] threads;
     String detail;
+    Component component;
+    String transactional;
+    /** captive-dependency: the long-lived component and the short-lived one it was given. */
+    Component longLived;
+    Component captured;
 
     Finding(String kind, String pool, String site, String[] stack, String thread, long startedAtMillis,
             long detectedAtMillis, long startNanos) {
@@ -61,6 +68,16 @@ public final class Finding {
         }
         if (detail != null) {
             m.put("detail", detail);
+        }
+        if (component != null) {
+            m.put("component", ComponentModel.toMap(component));
+        }
+        if (transactional != null) {
+            m.put("transactional", transactional);
+        }
+        if (longLived != null) {
+            m.put("longLived", ComponentModel.toMap(longLived));
+            m.put("captured", ComponentModel.toMap(captured));
         }
         m.put("stack", stack);
         if (holderStack != null) {

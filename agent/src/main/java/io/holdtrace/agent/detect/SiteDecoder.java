@@ -2,6 +2,7 @@ package io.holdtrace.agent.detect;
 
 import io.holdtrace.agent.config.Config;
 import io.holdtrace.bootstrap.CaptureBudget;
+import io.holdtrace.bootstrap.Component;
 import io.holdtrace.bootstrap.Hold;
 import io.holdtrace.bootstrap.PoolStats;
 import io.holdtrace.bootstrap.SiteStats;
@@ -28,12 +29,23 @@ public final class SiteDecoder {
     private final CaptureBudget budget;
     private final Map<String, SiteStats> sites = new ConcurrentHashMap<>();
     private final Map<PoolStats, SiteStats> overflow = new ConcurrentHashMap<>();
+    /** The DI containers' components, once the agent knows any; null before. */
+    private volatile Attribution attribution;
 
     public SiteDecoder(List<String> frameworkPackages, int stackDepth, int maxSites, CaptureBudget budget) {
         this.frameworkPackages = frameworkPackages;
         this.stackDepth = stackDepth;
         this.maxSites = maxSites;
         this.budget = budget;
+    }
+
+    /** Attributes sites to DI components and @Transactional methods from now on. */
+    public void attribution(Attribution a) {
+        attribution = a;
+    }
+
+    public Attribution attribution() {
+        return attribution;
     }
 
     /** The site of a hold whose stack was captured; null if it was not. */
@@ -47,14 +59,25 @@ public final class SiteDecoder {
             return null;
         }
         long t0 = System.nanoTime();
-        Decoded d = decode(capture.getStackTrace());
+        StackTraceElement[] frames = capture.getStackTrace();
+        Decoded d = decode(frames);
+        Attribution a = attribution;
+        Component component = a == null ? null : a.componentOf(h, frames);
+        String tx = a == null ? null : a.transactionalOf(h);
         budget.spend(System.nanoTime() - t0);
-        return siteFor(h.pool, d);
+        return siteFor(h.pool, d, component, tx);
     }
 
     /** The site for an already decoded stack (a holder's stack now, when the acquire was not captured). */
     public SiteStats siteFor(PoolStats pool, Decoded d) {
-        String key = pool.id + "|" + d.site;
+        return siteFor(pool, d, null, null);
+    }
+
+    /** One site per pool, call site, component and @Transactional method. */
+    public SiteStats siteFor(PoolStats pool, Decoded d, Component component, String transactional) {
+        String key = pool.id + "|" + d.site
+                + (component == null ? "" : "|" + component.container + ":" + component.name)
+                + (transactional == null ? "" : "|" + transactional);
         SiteStats s = sites.get(key);
         if (s != null) {
             return s;
@@ -62,7 +85,7 @@ public final class SiteDecoder {
         if (sites.size() >= maxSites) {
             return overflow.computeIfAbsent(pool, p -> new SiteStats(p, OTHER_SITES, new String[0]));
         }
-        return sites.computeIfAbsent(key, k -> new SiteStats(pool, d.site, d.stack));
+        return sites.computeIfAbsent(key, k -> new SiteStats(pool, d.site, d.stack, component, transactional));
     }
 
     /** All sites, the overflow entries included. */

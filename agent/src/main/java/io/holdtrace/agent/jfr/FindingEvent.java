@@ -19,7 +19,7 @@ import jdk.jfr.Timestamp;
 final class FindingEvent extends Event {
 
     @Label("Kind")
-    @Description("long-hold, leak, gc-unclosed, cross-thread, and kinds later versions add")
+    @Description("long-hold, leak, gc-unclosed, cross-thread, captive-dependency, and kinds later versions add")
     String kind;
 
     @Label("Call Site")

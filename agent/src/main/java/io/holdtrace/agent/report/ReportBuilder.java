@@ -1,6 +1,7 @@
 package io.holdtrace.agent.report;
 
 import io.holdtrace.agent.config.Config;
+import io.holdtrace.agent.di.ComponentModel;
 import io.holdtrace.agent.detect.Findings;
 import io.holdtrace.agent.detect.SiteDecoder;
 import io.holdtrace.bootstrap.Faults;
@@ -33,6 +34,7 @@ public final class ReportBuilder {
     private final Findings findings;
     private final String version;
     private final long startedAtMillis;
+    private volatile ComponentModel components;
 
     public ReportBuilder(Config config, HoldTracker tracker, SiteDecoder decoder, Findings findings, String version) {
         this.config = config;
@@ -41,6 +43,11 @@ public final class ReportBuilder {
         this.findings = findings;
         this.version = version;
         this.startedAtMillis = tracker.startMillis();
+    }
+
+    /** Adds the DI containers' components to the report. */
+    public void components(ComponentModel m) {
+        components = m;
     }
 
     public Map<String, Object> build(boolean atExit) {
@@ -74,6 +81,10 @@ public final class ReportBuilder {
         }
         root.put("sites", sites);
         root.put("findings", findings.toMaps());
+        ComponentModel cm = components;
+        if (cm != null && !cm.isEmpty()) {
+            root.put("components", cm.toReport());
+        }
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("findingsByKind", findings.totals());
         counts.put("findingsNotKept", findings.dropped());
@@ -149,6 +160,12 @@ public final class ReportBuilder {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("site", s.site);
         m.put("pool", s.pool.name());
+        if (s.component != null) {
+            m.put("component", ComponentModel.toMap(s.component));
+        }
+        if (s.transactional != null) {
+            m.put("transactional", s.transactional);
+        }
         long completed = s.holdTimes.count();
         m.put("acquires", completed + open);
         m.put("open", open);

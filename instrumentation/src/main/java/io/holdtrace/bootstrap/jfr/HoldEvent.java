@@ -51,8 +51,13 @@ public final class HoldEvent extends Event {
     public String endReason;
 
     @Label("Component")
-    @Description("The application component (bean) that took the connection; null until component attribution is added")
+    @Description("The DI component that took the connection, e.g. reportingService (singleton); "
+            + "null outside a Spring or Guice component, or when the capture budget skipped this checkout")
     public String component;
+
+    @Label("Transactional Method")
+    @Description("The @Transactional method that owned the transaction, e.g. com.acme.OrderService.place; null outside one")
+    public String transactional;
 
     @Label("RPC Count")
     @Description("Outbound remote calls made while holding; 0 until outbound-call tracking is added")

@@ -62,6 +62,8 @@ public final class HoldEvents {
             if (s != null) {
                 e.site = s.site;
                 e.acquireStack = String.join("\n", s.stack);
+                e.component = s.component == null ? null : s.component.toString();
+                e.transactional = s.transactional;
             }
             e.commit();
         } catch (Throwable t) {

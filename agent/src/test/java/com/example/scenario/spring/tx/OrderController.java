@@ -1,0 +1,19 @@
+package com.example.scenario.spring.tx;
+
+import com.example.scenario.Sites;
+import org.springframework.stereotype.Controller;
+
+/** Calls the @Transactional method through its proxy: the transaction's connection is taken before place() runs. */
+@Controller
+public class OrderController {
+
+    private final OrderService orders;
+
+    public OrderController(OrderService orders) {
+        this.orders = orders;
+    }
+
+    public void order() {
+        orders.place(); Sites.mark("tx-place");
+    }
+}

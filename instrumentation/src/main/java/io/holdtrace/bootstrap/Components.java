@@ -1,0 +1,140 @@
+package io.holdtrace.bootstrap;
+
+import java.lang.reflect.Method;
+
+/**
+ * What woven DI-container code calls (Spring's bean factory and transaction interceptor, Guice's
+ * provisioning): registrations and dependencies go straight to the agent's model; the
+ * components being created, and the {@code @Transactional} method running, are kept per thread
+ * so that a checkout can note them with two reference reads. Every method is cheap when the
+ * agent is off and never throws into the application.
+ */
+public final class Components {
+
+    /** The agent's side: reads what the container registered, off the hot path. */
+    public interface Sink {
+        /** A container registered a component (a Spring bean definition). */
+        void registered(int container, Object registry, String name, Object definition);
+
+        /** {@code dependent} was given {@code dependency} (Spring's registerDependentBean). */
+        void dependency(Object registry, String dependency, String dependent);
+
+        /** A creation ended with {@code instance}. */
+        void created(Creation c, Object instance);
+
+        /** A container finished starting: a Spring context's singletons exist, a Guice injector is built. */
+        void started(int container, Object containerObject);
+    }
+
+    /** The {@code @Transactional} method a thread is in: the method and the target's class. */
+    public static final class Tx {
+        public final Method method;
+        public final Class<?> targetClass;
+
+        Tx(Method method, Class<?> targetClass) {
+            this.method = method;
+            this.targetClass = targetClass;
+        }
+    }
+
+    /** Returned by {@link #txEnter} when the agent is off: {@link #txExit} then does nothing. */
+    private static final Object OFF = new Object();
+
+    private static volatile Sink sink;
+
+    private Components() {
+    }
+
+    public static void install(Sink s) {
+        sink = s;
+    }
+
+    private static boolean off() {
+        return sink == null || Holds.tracker() == null;
+    }
+
+    /** A container registered a component; the agent reads its definition with getters only. */
+    public static void registered(int container, Object registry, String name, Object definition) {
+        Sink s = sink;
+        if (s == null || name == null) {
+            return;
+        }
+        try {
+            s.registered(container, registry, name, definition);
+        } catch (Throwable e) {
+            Faults.report("component registration", e);
+        }
+    }
+
+    public static void dependency(Object registry, String dependency, String dependent) {
+        Sink s = sink;
+        if (s == null || dependency == null || dependent == null) {
+            return;
+        }
+        try {
+            s.dependency(registry, dependency, dependent);
+        } catch (Throwable e) {
+            Faults.report("component dependency", e);
+        }
+    }
+
+    public static void started(int container, Object containerObject) {
+        Sink s = sink;
+        if (s == null || containerObject == null) {
+            return;
+        }
+        try {
+            s.started(container, containerObject);
+        } catch (Throwable e) {
+            Faults.report("container start", e);
+        }
+    }
+
+    /**
+     * A container starts creating a component on this thread. Returns the creation, to hand to
+     * {@link #exit}; null when the agent is off.
+     */
+    public static Creation enter(int container, Object registry, Object key, String scope) {
+        if (off() || key == null) {
+            return null;
+        }
+        ThreadRef r = ThreadRef.current();
+        Creation c = new Creation(r.creating, container, registry == null ? 0 : System.identityHashCode(registry), key, scope);
+        r.creating = c;
+        return c;
+    }
+
+    /** The creation {@link #enter} returned has ended, with {@code instance} or by {@code thrown}. */
+    public static void exit(Creation c, Object instance, Throwable thrown) {
+        if (c == null) {
+            return;
+        }
+        ThreadRef.current().creating = c.parent;
+        c.finish(thrown == null);
+        Sink s = sink;
+        if (s != null && thrown == null && instance != null) {
+            try {
+                s.created(c, instance);
+            } catch (Throwable e) {
+                Faults.report("component creation", e);
+            }
+        }
+    }
+
+    /** Entry to a {@code @Transactional} method's interceptor. Returns what {@link #txExit} restores. */
+    public static Object txEnter(Method method, Class<?> targetClass) {
+        if (off() || method == null) {
+            return OFF;
+        }
+        ThreadRef r = ThreadRef.current();
+        Object previous = r.transactional;
+        r.transactional = new Tx(method, targetClass);
+        return previous;
+    }
+
+    public static void txExit(Object previous) {
+        if (previous != OFF) {
+            ThreadRef.current().transactional = previous;
+        }
+    }
+}
