@@ -51,7 +51,7 @@ class UnderTheAgentIT {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             List<String> paths = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                paths.addAll(List.of("/healthy/orders", "/healthy/pay", "/healthy/report", "/a/report", "/leak"));
+                paths.addAll(List.of("/healthy/orders", "/healthy/pay", "/healthy/report", "/a/report", "/leak", "/b/checkout"));
             }
             for (String p : paths) {
                 http.send(HttpRequest.newBuilder(URI.create(base + p)).timeout(Duration.ofSeconds(20)).build(),
@@ -103,6 +103,27 @@ class UnderTheAgentIT {
             }
         }
         assertTrue(leakFound, "the connection leaked on the exception path: " + r.path("findings"));
+
+        // incident A, named by the container: the singleton that captured the connection-taking prototype
+        JsonNode captive = null;
+        for (JsonNode f : r.path("findings")) {
+            if (f.path("kind").asString().equals("captive-dependency")) {
+                captive = f;
+            }
+        }
+        assertTrue(captive != null, "captive-dependency: " + r.path("findings"));
+        assertEquals("reportingService", captive.path("longLived").path("name").asString(), captive.toString());
+        assertEquals("singleton", captive.path("longLived").path("scope").asString(), captive.toString());
+        assertEquals("dataConnection", captive.path("captured").path("name").asString(), captive.toString());
+        assertEquals("prototype", captive.path("captured").path("scope").asString(), captive.toString());
+        assertTrue(captive.path("open").asBoolean() || captive.path("endReason").asString().equals("pool-shutdown"), captive.toString());
+
+        // incident B's hold is owned by the @Transactional method, named beside the caller's line
+        boolean checkout = false;
+        for (JsonNode site : r.path("sites")) {
+            checkout |= site.path("transactional").asString().equals(PKG + "checkout.CheckoutService.checkout");
+        }
+        assertTrue(checkout, "the transactional method of /b/checkout: " + r.path("sites"));
         assertTrue(captiveFound, "the connection the singleton captured at start-up: " + r.path("findings"));
     }
 
