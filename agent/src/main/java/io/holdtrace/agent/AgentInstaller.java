@@ -6,6 +6,7 @@ import io.holdtrace.agent.config.Config;
 import io.holdtrace.agent.config.ConfigException;
 import io.holdtrace.agent.detect.Detector;
 import io.holdtrace.agent.detect.Findings;
+import io.holdtrace.agent.detect.OutboundCalls;
 import io.holdtrace.agent.detect.SiteDecoder;
 import io.holdtrace.agent.jfr.JfrEvents;
 import io.holdtrace.agent.report.ReportBuilder;
@@ -62,7 +63,11 @@ public final class AgentInstaller {
         SiteDecoder decoder = new SiteDecoder(config.frameworkPackages, config.stackDepth, config.maxSites, tracker.budget());
         Findings findings = new Findings(config.maxFindings);
         Detector detector = new Detector(tracker, decoder, findings, config.threshold.toNanos());
-        Reporter reporter = new Reporter(config, detector, new ReportBuilder(config, tracker, decoder, findings, version));
+        ReportBuilder builder = new ReportBuilder(config, tracker, decoder, findings, version);
+        OutboundCalls outbound = new OutboundCalls(tracker, decoder, findings, config.maxSites);
+        detector.outboundCalls(outbound);
+        builder.outboundCalls(outbound);
+        Reporter reporter = new Reporter(config, detector, builder);
         jfr(tracker, decoder, findings);
 
         Holds.install(tracker);

@@ -3,8 +3,12 @@ package io.holdtrace.agent;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import io.holdtrace.instrumentation.dbcp2.Dbcp2Instrumentation;
 import io.holdtrace.instrumentation.hikari.HikariInstrumentation;
+import io.holdtrace.instrumentation.httpclient5.HttpClient5Instrumentation;
 import io.holdtrace.instrumentation.jdbc.DriverInstrumentation;
+import io.holdtrace.instrumentation.jdkhttp.JdkHttpClientInstrumentation;
+import io.holdtrace.instrumentation.okhttp.OkHttpInstrumentation;
 import io.holdtrace.instrumentation.tomcat.TomcatJdbcInstrumentation;
+import io.holdtrace.instrumentation.urlconnection.UrlConnectionInstrumentation;
 import java.util.List;
 
 /** Every instrumentation the agent knows, by name. */
@@ -18,6 +22,11 @@ final class Modules {
                 new HikariInstrumentation(),
                 new Dbcp2Instrumentation(),
                 new TomcatJdbcInstrumentation(),
-                new DriverInstrumentation());
+                new DriverInstrumentation(),
+                // outbound calls made while a connection is held
+                new JdkHttpClientInstrumentation(),
+                new UrlConnectionInstrumentation(),
+                new HttpClient5Instrumentation(),
+                new OkHttpInstrumentation());
     }
 }

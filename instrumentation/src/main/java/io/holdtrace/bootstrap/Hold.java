@@ -32,6 +32,8 @@ public final class Hold extends WeakReference<Object> {
     private volatile int flags;
     /** The JFR hold event begun at checkout, or null; the table's stripe lock publishes it. */
     Object jfrEvent;
+    /** The outbound calls made while it was held, or null: made at the first one. */
+    private volatile HoldCalls calls;
 
     static Hold timeout(PoolStats pool, ThreadRef owner, long startNanos, long waitNanos, Throwable capture) {
         Hold h = new Hold(null, null, 0, pool, owner, startNanos, waitNanos, capture);
@@ -91,6 +93,25 @@ public final class Hold extends WeakReference<Object> {
     void end(long now, int reason) {
         endReason = reason;
         endNanos = now == 0L ? 1L : now;
+    }
+
+    /** The outbound calls made while this hold was open, or null if none was. */
+    public HoldCalls calls() {
+        return calls;
+    }
+
+    /** Counts a call that ended while this hold was still open; false if the hold had ended. */
+    boolean callDone(RpcCall c) {
+        HoldCalls hc = calls;
+        if (hc == null) {
+            synchronized (this) {
+                hc = calls;
+                if (hc == null) {
+                    calls = hc = new HoldCalls();
+                }
+            }
+        }
+        return hc.add(this, c);
     }
 
     public int flags() {

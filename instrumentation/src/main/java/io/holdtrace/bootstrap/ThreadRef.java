@@ -1,6 +1,7 @@
 package io.holdtrace.bootstrap;
 
 import java.lang.ref.WeakReference;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * What the agent knows of an application thread: its id and name, and a weak reference so the
@@ -10,6 +11,9 @@ import java.lang.ref.WeakReference;
 public final class ThreadRef {
 
     private static final ThreadLocal<ThreadRef> CURRENT = ThreadLocal.withInitial(ThreadRef::new);
+    private static final AtomicIntegerFieldUpdater<ThreadRef> CLOSED = AtomicIntegerFieldUpdater.newUpdater(ThreadRef.class, "closed");
+    /** Open holds one thread keeps track of for its outbound calls; more are counted, not attributed. */
+    private static final int MAX_HELD = 16;
 
     public final long id;
     private final WeakReference<Thread> thread;
@@ -18,6 +22,18 @@ public final class ThreadRef {
     int poolInternalDepth;
     /** Only touched by the owning thread. */
     int driverDepth;
+
+    // What this thread holds now, for its outbound calls (see RpcTracker). `opened` and `held`
+    // are written by this thread only; `closed` by whichever thread ends one of its holds (a
+    // close on another thread, an eviction, a pool shutdown, the detector for a collected one).
+    private int opened;
+    private volatile int closed;
+    private Hold[] held;
+    private int heldCount;
+    /** The outbound call in progress on this thread: written by it, read by the detector. */
+    volatile RpcCall rpc;
+    /** HttpURLConnection: a call between connect() and getInputStream(), parked on this thread. */
+    RpcCall parked;
 
     private ThreadRef() {
         Thread t = Thread.currentThread();
@@ -34,6 +50,67 @@ public final class ThreadRef {
             r.name = n;
         }
         return r;
+    }
+
+    /** The cheapest lookup, for the outbound-call fast path: no rename check. */
+    static ThreadRef get() {
+        return CURRENT.get();
+    }
+
+    /** This thread holds a connection and is not inside an outbound call already. Two field reads. */
+    boolean mayCall() {
+        return opened != closed && rpc == null;
+    }
+
+    /** At checkout, on this thread. */
+    void holdOpened(Hold h) {
+        opened++;
+        Hold[] a = held;
+        if (a == null) {
+            a = held = new Hold[4];
+        }
+        int n = prune(a, heldCount);
+        if (n == a.length && n < MAX_HELD) {
+            a = held = java.util.Arrays.copyOf(a, n * 2);
+        }
+        if (n < a.length) {
+            a[n++] = h;
+        }
+        heldCount = n;
+    }
+
+    /** A hold this thread took has ended, on any thread. */
+    void holdClosed() {
+        CLOSED.incrementAndGet(this);
+    }
+
+    /** The holds this thread has open now, or null; on this thread. */
+    Hold[] openHolds() {
+        Hold[] a = held;
+        if (a == null) {
+            return null;
+        }
+        int n = heldCount = prune(a, heldCount);
+        return n == 0 ? null : java.util.Arrays.copyOf(a, n);
+    }
+
+    /** Drops the holds that have ended (they end on any thread), keeping the order; returns the count left. */
+    private static int prune(Hold[] a, int n) {
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            if (a[i].isOpen()) {
+                a[k++] = a[i];
+            }
+        }
+        for (int i = k; i < n; i++) {
+            a[i] = null;
+        }
+        return k;
+    }
+
+    /** The outbound call this thread is in now, or null. */
+    public RpcCall rpcNow() {
+        return rpc;
     }
 
     public String name() {

@@ -25,6 +25,8 @@ public final class Finding {
     String holderState;
     String[] threads;
     String detail;
+    /** Fields of kinds that have more to say (rpc-while-holding), in report order; or null. */
+    Map<String, Object> extra;
 
     Finding(String kind, String pool, String site, String[] stack, String thread, long startedAtMillis,
             long detectedAtMillis, long startNanos) {
@@ -61,6 +63,9 @@ public final class Finding {
         }
         if (detail != null) {
             m.put("detail", detail);
+        }
+        if (extra != null) {
+            m.putAll(extra);
         }
         m.put("stack", stack);
         if (holderStack != null) {

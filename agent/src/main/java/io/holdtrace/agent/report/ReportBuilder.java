@@ -2,6 +2,7 @@ package io.holdtrace.agent.report;
 
 import io.holdtrace.agent.config.Config;
 import io.holdtrace.agent.detect.Findings;
+import io.holdtrace.agent.detect.OutboundCalls;
 import io.holdtrace.agent.detect.SiteDecoder;
 import io.holdtrace.bootstrap.Faults;
 import io.holdtrace.bootstrap.Hold;
@@ -33,6 +34,8 @@ public final class ReportBuilder {
     private final Findings findings;
     private final String version;
     private final long startedAtMillis;
+    /** Outbound calls and pool-size advice; null if not wired. */
+    private volatile OutboundCalls outbound;
 
     public ReportBuilder(Config config, HoldTracker tracker, SiteDecoder decoder, Findings findings, String version) {
         this.config = config;
@@ -41,6 +44,11 @@ public final class ReportBuilder {
         this.findings = findings;
         this.version = version;
         this.startedAtMillis = tracker.startMillis();
+    }
+
+    /** Adds each pool's {@code advice} and the outbound-call counts to the report. */
+    public void outboundCalls(OutboundCalls o) {
+        this.outbound = o;
     }
 
     public Map<String, Object> build(boolean atExit) {
@@ -82,6 +90,11 @@ public final class ReportBuilder {
         openUnattributed.forEach((p, n) -> unattributed.put(p.name(), n));
         counts.put("openHoldsWithoutSite", unattributed);
         counts.put("holdsNotAttributed", tracker.dropped());
+        Map<String, Object> calls = new LinkedHashMap<>();
+        calls.put("whileHolding", tracker.rpc().calls());
+        calls.put("notAggregated", tracker.rpc().dropped());
+        calls.put("completedAfterHold", tracker.rpc().late());
+        counts.put("outboundCalls", calls);
         root.put("counts", counts);
         return root;
     }
@@ -142,6 +155,10 @@ public final class ReportBuilder {
         m.put("closed", p.isClosed());
         m.put("wait", stats(p.waits));
         m.put("hold", stats(p.holdTimes));
+        OutboundCalls o = outbound;
+        if (o != null) {
+            m.put("advice", o.advice(p, settings.get("maxSize")));
+        }
         return m;
     }
 
