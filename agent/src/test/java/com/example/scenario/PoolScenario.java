@@ -59,6 +59,7 @@ public final class PoolScenario {
             case "owner-ends": ownerThreadEnds(ds); break;
             case "timeout": timeout(ds); break;
             case "contend": contend(ds); break;
+            case "rpc": RpcScenario.longHoldWithCall(ds); break;
             default: throw new IllegalArgumentException("unknown scenario " + scenario);
         }
     }

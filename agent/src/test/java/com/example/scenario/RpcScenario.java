@@ -183,6 +183,23 @@ public final class RpcScenario {
         pool.shutdownNow();
     }
 
+    /**
+     * One hold past a 500 ms threshold spent mostly in an outbound call (so a long-hold finding
+     * sees the call in progress), then a 404 from another target.
+     */
+    public static void longHoldWithCall(DataSource ds) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (LoopbackHttp http = new LoopbackHttp()) {
+            try (Connection c = ds.getConnection()) { Sites.mark("rpc");
+                query(c);
+                client.send(HttpRequest.newBuilder(URI.create(http.url("/api/report?delay=900&token=" + TOKEN))).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                client.send(HttpRequest.newBuilder(URI.create(http.url("/api/gone?status=404"))).build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
+        }
+    }
+
     /** A request handler that authenticates while it still holds its connection. */
     static void login(DataSource ds, Auth auth) throws Exception {
         try (Connection c = ds.getConnection()) { Sites.mark("login");

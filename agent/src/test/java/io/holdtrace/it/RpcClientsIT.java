@@ -221,6 +221,16 @@ class RpcClientsIT {
         assertEquals(6, AgentRun.site(r, free.site("no-hold")).path("acquires").asInt(), "the holds themselves are tracked");
     }
 
+    @Test
+    void theClientHooksSwitchOffByName() throws Exception {
+        AgentRun.Result off = AgentRun.main(RpcScenario.class)
+                .agentArgs("threshold=5s,exclude=jdk-httpclient:urlconnection:httpclient5:okhttp")
+                .args("hikari", Databases.H2.url, Databases.H2.user, Databases.H2.password, "jdk", "okhttp").run(LIMIT).assertOk();
+        JsonNode r = off.report();
+        assertTrue(findings(r, "rpc-while-holding", null).isEmpty(), r.path("findings").toString());
+        assertEquals(2, AgentRun.pool(r, "scenario-hikari").path("acquires").asInt(), "holds are still tracked");
+    }
+
     private static List<String> strings(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));

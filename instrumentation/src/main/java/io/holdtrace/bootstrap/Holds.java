@@ -221,15 +221,6 @@ public final class Holds {
         return rpcStart(client, method, uri.getScheme(), uri.getHost(), uri.getPort(), uri.getRawPath());
     }
 
-    /** {@link #rpcStart} for an absolute URL string (its user-info, query and fragment are dropped). */
-    public static Object rpcStart(String client, String method, String url) {
-        if (tracker == null) {
-            return null;
-        }
-        Object[] parts = Urls.split(url);
-        return rpcStart(client, method, (String) parts[0], (String) parts[1], (Integer) parts[2], (String) parts[3]);
-    }
-
     /**
      * HttpURLConnection: connect(), getOutputStream() and getInputStream() are one call from the
      * first of them to getInputStream's return; the call is parked on the thread in between.

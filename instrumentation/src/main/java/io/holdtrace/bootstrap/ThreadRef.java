@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 public final class ThreadRef {
 
     private static final ThreadLocal<ThreadRef> CURRENT = ThreadLocal.withInitial(ThreadRef::new);
-    private static final AtomicIntegerFieldUpdater<ThreadRef> CLOSED = AtomicIntegerFieldUpdater.newUpdater(ThreadRef.class, "closed");
+    private static final AtomicIntegerFieldUpdater<ThreadRef> CLOSED_ELSEWHERE =
+            AtomicIntegerFieldUpdater.newUpdater(ThreadRef.class, "closedElsewhere");
     /** Open holds one thread keeps track of for its outbound calls; more are counted, not attributed. */
     private static final int MAX_HELD = 16;
 
@@ -23,11 +24,13 @@ public final class ThreadRef {
     /** Only touched by the owning thread. */
     int driverDepth;
 
-    // What this thread holds now, for its outbound calls (see RpcTracker). `opened` and `held`
-    // are written by this thread only; `closed` by whichever thread ends one of its holds (a
-    // close on another thread, an eviction, a pool shutdown, the detector for a collected one).
+    // What this thread holds now, for its outbound calls (see RpcTracker): opened minus closed.
+    // `opened`, `closedHere` and `held` are written by this thread only, without atomics;
+    // `closedElsewhere` by the other threads that end its holds (a close on another thread, an
+    // eviction, a pool shutdown, the detector for a collected connection), atomically.
     private int opened;
-    private volatile int closed;
+    private int closedHere;
+    private volatile int closedElsewhere;
     private Hold[] held;
     private int heldCount;
     /** The outbound call in progress on this thread: written by it, read by the detector. */
@@ -59,17 +62,25 @@ public final class ThreadRef {
 
     /** This thread holds a connection and is not inside an outbound call already. Two field reads. */
     boolean mayCall() {
-        return opened != closed && rpc == null;
+        return opened != closedHere + closedElsewhere && rpc == null;
     }
 
     /** At checkout, on this thread. */
     void holdOpened(Hold h) {
-        opened++;
         Hold[] a = held;
         if (a == null) {
             a = held = new Hold[4];
         }
-        int n = prune(a, heldCount);
+        int n = heldCount;
+        if (opened == closedHere + closedElsewhere) {
+            // it held nothing until now, so every hold it kept has ended (a hold ends before it is counted closed)
+            for (int i = 0; i < n; i++) {
+                a[i] = null;
+            }
+            n = 0;
+        } else if (n == a.length) {
+            n = prune(a, n);
+        }
         if (n == a.length && n < MAX_HELD) {
             a = held = java.util.Arrays.copyOf(a, n * 2);
         }
@@ -77,11 +88,16 @@ public final class ThreadRef {
             a[n++] = h;
         }
         heldCount = n;
+        opened++;
     }
 
-    /** A hold this thread took has ended, on any thread. */
+    /** A hold this thread took has ended, after {@link Hold#end}; on any thread. */
     void holdClosed() {
-        CLOSED.incrementAndGet(this);
+        if (Thread.currentThread().getId() == id) {
+            closedHere++; // the common case, and no atomic: only this thread writes it
+        } else {
+            CLOSED_ELSEWHERE.incrementAndGet(this);
+        }
     }
 
     /** The holds this thread has open now, or null; on this thread. */

@@ -7,12 +7,14 @@ import java.util.Locale;
  * shows: method, scheme, host, port and path, never the query string, the fragment, the
  * user-info or path parameters ({@code ;jsessionid=...}). Path segments that look like
  * identifiers (all digits, UUIDs, long tokens mixing letters and digits) become {@code {id}}, so
- * one endpoint is one target and a token in a path is not shown either. Never throws: whatever
- * it cannot read becomes {@code ?}, and no input is ever echoed in an error.
+ * one endpoint is one target and a token in a path is not shown either. Never throws: a missing
+ * scheme or host becomes {@code unknown}, characters no host has become {@code _}.
  */
 public final class Urls {
 
     public static final String ID = "{id}";
+    /** A scheme or host the client did not give. */
+    public static final String UNKNOWN = "unknown";
 
     private Urls() {
     }
@@ -93,13 +95,23 @@ public final class Urls {
     }
 
     public static String scheme(String scheme) {
-        return scheme == null || scheme.isEmpty() ? "?" : scheme.toLowerCase(Locale.ROOT);
+        if (scheme == null || scheme.isEmpty()) {
+            return UNKNOWN;
+        }
+        String sc = scheme.toLowerCase(Locale.ROOT);
+        for (int i = 0; i < sc.length(); i++) {
+            char c = sc.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')) {
+                return sc.replaceAll("[^a-z0-9+.-]", "_");
+            }
+        }
+        return sc;
     }
 
     /** A host as shown: lower case, IPv6 in brackets; never user-info. */
     public static String host(String host) {
         if (host == null || host.isEmpty()) {
-            return "?";
+            return UNKNOWN;
         }
         String h = host;
         int at = h.lastIndexOf('@'); // defensive: a host never carries user-info, but a caller might pass an authority
@@ -107,6 +119,21 @@ public final class Urls {
             h = h.substring(at + 1);
         }
         h = h.toLowerCase(Locale.ROOT);
+        StringBuilder sb = null;
+        for (int i = 0; i < h.length(); i++) {
+            char c = h.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' || c == ':'
+                    || c == '[' || c == ']' || c == '%';
+            if (!ok && sb == null) {
+                sb = new StringBuilder(h.substring(0, i));
+            }
+            if (sb != null) {
+                sb.append(ok ? c : '_'); // no host has these; whatever a client let through is not shown
+            }
+        }
+        if (sb != null) {
+            h = sb.toString();
+        }
         if (h.indexOf(':') >= 0 && !h.startsWith("[")) {
             h = "[" + h + "]";
         }
@@ -137,62 +164,5 @@ public final class Urls {
             sb.append(':').append(p);
         }
         return sb.append(path(path)).toString();
-    }
-
-    /**
-     * Splits an absolute URL string into scheme, host, port and path, dropping user-info, query and
-     * fragment: {@code {scheme, host, port, path}}. For clients that only give a string.
-     */
-    public static Object[] split(String url) {
-        String scheme = null;
-        String host = null;
-        int port = -1;
-        String path = "/";
-        if (url != null) {
-            int colon = url.indexOf(':');
-            int slash2 = url.indexOf("//");
-            if (colon > 0 && slash2 == colon + 1) {
-                scheme = url.substring(0, colon);
-                int authStart = slash2 + 2;
-                int authEnd = authStart;
-                while (authEnd < url.length() && "/?#".indexOf(url.charAt(authEnd)) < 0) {
-                    authEnd++;
-                }
-                String auth = url.substring(authStart, authEnd);
-                int at = auth.lastIndexOf('@');
-                if (at >= 0) {
-                    auth = auth.substring(at + 1);
-                }
-                int portColon = auth.startsWith("[") ? auth.indexOf(':', Math.max(0, auth.indexOf(']'))) : auth.lastIndexOf(':');
-                if (portColon >= 0) {
-                    host = auth.substring(0, portColon);
-                    port = parsePort(auth.substring(portColon + 1));
-                } else {
-                    host = auth;
-                }
-                if (host.startsWith("[") && host.endsWith("]")) {
-                    host = host.substring(1, host.length() - 1);
-                }
-                path = url.substring(authEnd);
-            } else {
-                path = url; // relative: only a path
-            }
-        }
-        return new Object[] {scheme, host, port, path};
-    }
-
-    private static int parsePort(String s) {
-        if (s.isEmpty() || s.length() > 5) {
-            return -1;
-        }
-        int p = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            p = p * 10 + (c - '0');
-        }
-        return p;
     }
 }
