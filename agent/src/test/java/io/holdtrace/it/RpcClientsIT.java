@@ -221,6 +221,28 @@ class RpcClientsIT {
         assertEquals(6, AgentRun.site(r, free.site("no-hold")).path("acquires").asInt(), "the holds themselves are tracked");
     }
 
+    /** The JDK's own clients are internal classes that change between releases: the newest LTS too. */
+    @Test
+    void onJava25TheCallsAreFoundAsOn17() throws Exception {
+        Path jdk25 = Path.of(System.getProperty("holdtrace.it.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+        assertTrue(Files.isExecutable(jdk25.resolve("bin").resolve("java")), "the Java 25 JDK is expected at " + jdk25);
+        String[] scenarios = {"jdk", "jdk-async", "urlconnection", "okhttp", "restclient-jdk"};
+        List<String> args = new ArrayList<>(List.of("hikari", Databases.H2.url, Databases.H2.user, Databases.H2.password));
+        args.addAll(List.of(scenarios));
+        AgentRun.Result r25 = AgentRun.main(RpcScenario.class).javaHome(jdk25.toString()).agentArgs("threshold=5s,captureBudget=all")
+                .args(args.toArray(new String[0])).run(LIMIT).assertOk();
+        JsonNode r = r25.report();
+        int p25 = Integer.parseInt(r25.stdout.replaceAll("(?s).*HTTP-PORT (\\d+).*", "$1"));
+        for (String scenario : scenarios) {
+            List<JsonNode> f = findings(r, "rpc-while-holding", r25.site(scenario));
+            assertEquals(5, f.size(), scenario + ": " + f);
+            JsonNode ok = f.stream().filter(x -> x.path("target").path("path").asText().equals("/api/ok")).findFirst().orElseThrow();
+            assertEquals("http://127.0.0.1:" + p25 + "/api/ok", ok.path("target").path("url").asText());
+            assertEquals(1, ok.path("outcomes").path("200").asInt(), ok.toString());
+        }
+        assertEquals(0, r.path("agent").path("internalErrors").asInt(), r25.stderr);
+    }
+
     @Test
     void theClientHooksSwitchOffByName() throws Exception {
         AgentRun.Result off = AgentRun.main(RpcScenario.class)

@@ -218,7 +218,24 @@ public final class Holds {
         if (tracker == null || uri == null) {
             return null;
         }
-        return rpcStart(client, method, uri.getScheme(), uri.getHost(), uri.getPort(), uri.getRawPath());
+        String host = uri.getHost();
+        int port = uri.getPort();
+        String authority = uri.getRawAuthority();
+        if (host == null && authority != null) {
+            // a host java.net.URI does not accept as one (an underscore in it): take it from the authority
+            String a = authority.substring(authority.lastIndexOf('@') + 1);
+            int colon = a.lastIndexOf(':');
+            if (colon > 0 && a.indexOf(']') < colon) {
+                try {
+                    port = Integer.parseInt(a.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+                a = a.substring(0, colon);
+            }
+            host = a;
+        }
+        return rpcStart(client, method, uri.getScheme(), host, port, uri.getRawPath());
     }
 
     /**

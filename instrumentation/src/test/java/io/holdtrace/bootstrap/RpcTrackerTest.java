@@ -143,6 +143,17 @@ class RpcTrackerTest {
     }
 
     @Test
+    void aHostThatUriDoesNotParseComesFromItsAuthorityWithoutUserInfo() throws Exception {
+        onFreshThread(() -> {
+            Object conn = take();
+            Object call = Holds.rpcStart(Holds.CLIENT_JDK, "GET", URI.create("http://u:pw@auth_service:8081/token?x=1"));
+            Holds.rpcEnd(call, 200, null);
+            Holds.released(conn, Holds.END_CLOSE);
+            assertEquals("GET http://auth_service:8081/token", drained().get(0).target());
+        });
+    }
+
+    @Test
     void timeOutsAreRecognisedByTheirClass() throws Exception {
         onFreshThread(() -> {
             assertTrue(RpcCall.isTimeout(new SocketTimeoutException()));

@@ -98,7 +98,7 @@ public final class OutboundCalls {
         }
 
         for (PoolStats p : tracker.pools()) {
-            rates.computeIfAbsent(p, k -> new Rate()).sample(now, checkouts(p));
+            rates.computeIfAbsent(p, k -> new Rate()).sample(now, p);
         }
 
         for (Target t : targets.values()) {
@@ -264,34 +264,35 @@ public final class OutboundCalls {
         return hc == null ? null : hc.describe().split("\n");
     }
 
-    /** The pool-size advice for the report (see docs/report.md, pools[].advice). */
+    /**
+     * The pool-size advice for the report (see docs/report.md, pools[].advice). Rate, mean hold,
+     * mean wait and call time per hold all come from one window: the busiest second of the run
+     * (so L = λ·W holds inside it), or the whole run if no second-long window was sampled.
+     */
     public synchronized Map<String, Object> advice(PoolStats p, Object maxSize) {
-        long now = System.nanoTime();
         long checkouts = checkouts(p);
         double runSeconds = Math.max(0.001, (System.currentTimeMillis() - p.firstSeenMillis) / 1000.0);
         double runRate = checkouts / runSeconds;
         Rate r = rates.get(p);
-        double rate;
-        String basis;
-        if (r != null && r.peakRate > 0) {
-            rate = Math.max(r.peakRate, 0.0);
-            basis = "busiest 1 s window";
-        } else {
-            rate = runRate;
-            basis = "whole run";
-        }
+        Window w = r != null && r.busiest != null && r.busiest.holdCount > 0 ? r.busiest : null;
+        String basis = w != null ? "busiest 1 s window" : "whole run";
+        double rate = w != null ? w.rate : runRate;
+        double windowSeconds = w != null ? w.seconds : runSeconds;
         LogHistogram holds = p.holdTimes;
-        long n = holds.count();
-        double meanHold = n == 0 ? 0.0 : holds.sum() / (double) n; // ns
         LogHistogram waits = p.waits;
-        double meanWait = waits.count() == 0 ? 0.0 : waits.sum() / (double) waits.count();
-        long callNanos = p.callNanosInHolds.get();
-        double callPerHold = n == 0 ? 0.0 : callNanos / (double) n;
+        long holdCount = w != null ? w.holdCount : holds.count();
+        double holdSum = w != null ? w.holdSum : holds.sum();
+        double meanHold = holdCount == 0 ? 0.0 : holdSum / holdCount; // ns
+        long waitCount = w != null ? w.waitCount : waits.count();
+        double meanWait = waitCount == 0 ? 0.0 : (w != null ? w.waitSum : waits.sum()) / (double) waitCount;
+        double callNanos = w != null ? w.callNanos : p.callNanosInHolds.get();
+        double callPerHold = holdCount == 0 ? 0.0 : callNanos / holdCount;
         double meanHoldWithout = Math.max(0.0, meanHold - callPerHold);
         int max = maxSize instanceof Number ? ((Number) maxSize).intValue() : -1;
 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("rateBasis", basis);
+        m.put("windowSeconds", round(windowSeconds, 3));
         m.put("acquiresPerSecond", round(rate, 2));
         m.put("runAcquiresPerSecond", round(runRate, 2));
         m.put("meanHoldMs", ms(meanHold));
@@ -307,15 +308,16 @@ public final class OutboundCalls {
         m.put("holdsWithCalls", p.holdsWithCalls.get());
         m.put("callsInHolds", p.callsInHolds.get());
         m.put("callMsPerHold", ms(callPerHold));
-        m.put("callShare", holds.sum() == 0 ? 0.0 : round(Math.min(1.0, callNanos / (double) holds.sum()), 4));
+        m.put("callShare", holdSum <= 0 ? 0.0 : round(Math.min(1.0, callNanos / holdSum), 4));
         Map<String, Object> without = new LinkedHashMap<>();
         without.put("meanHoldMs", ms(meanHoldWithout));
         without.put("neededConnections", round(rate * meanHoldWithout / 1e9, 2));
         m.put("withoutCalls", without);
         m.put("inputs", String.format(Locale.ROOT,
-                "rate %.2f checkouts/s (%s; %.2f/s over the %.1f s since the first checkout) x mean hold %.3f ms of %d"
-                        + " completed holds; without calls: mean hold less %.3f ms of outbound calls per hold",
-                rate, basis, runRate, runSeconds, meanHold / 1e6, n, callPerHold / 1e6));
+                "%s of %.2f s: %d checkouts (%.2f/s; %.2f/s over the %.1f s since the first), %d holds ended with mean %.3f ms"
+                        + " of which %.3f ms in outbound calls, mean wait %.3f ms; needed = rate x mean hold",
+                basis, windowSeconds, w != null ? w.checkouts : checkouts, rate, runRate, runSeconds, holdCount,
+                meanHold / 1e6, callPerHold / 1e6, meanWait / 1e6));
         return m;
     }
 
@@ -323,28 +325,59 @@ public final class OutboundCalls {
         return p.waits.count() - p.timeouts.get();
     }
 
-    /** A pool's checkout rate, sampled each pass; the busiest window of at least one second is kept. */
-    private static final class Rate {
-        private final ArrayDeque<long[]> samples = new ArrayDeque<>();
-        double peakRate;
+    /** What happened to one pool between two samples at least a second apart. */
+    private static final class Window {
+        double rate;
+        double seconds;
+        long checkouts;
+        long holdCount;
+        double holdSum;
+        long waitCount;
+        double waitSum;
+        double callNanos;
+    }
 
-        void sample(long now, long checkouts) {
-            samples.addLast(new long[] {now, checkouts});
+    /**
+     * A pool's counters, sampled each detector pass: the busiest window of at least one second
+     * (most checkouts per second) is kept, with the holds, waits and call time inside it.
+     */
+    private static final class Rate {
+        private static final int T = 0, CHECKOUTS = 1, HOLD_N = 2, HOLD_SUM = 3, WAIT_N = 4, WAIT_SUM = 5, CALLS = 6;
+        private final ArrayDeque<long[]> samples = new ArrayDeque<>();
+        Window busiest;
+
+        void sample(long now, PoolStats p) {
+            long[] cur = {now, checkouts(p), p.holdTimes.count(), p.holdTimes.sum(), p.waits.count(), p.waits.sum(),
+                    p.callNanosInHolds.get()};
+            samples.addLast(cur);
             // keep the newest sample at least a window old as the window's start, and the ones after it
             while (samples.size() >= 2) {
                 java.util.Iterator<long[]> it = samples.iterator();
                 it.next();
                 long[] second = it.next();
-                if (now - second[0] >= WINDOW_NANOS) {
+                if (now - second[T] >= WINDOW_NANOS) {
                     samples.removeFirst();
                 } else {
                     break;
                 }
             }
             long[] first = samples.peekFirst();
-            long span = now - first[0];
-            if (span >= WINDOW_NANOS) {
-                peakRate = Math.max(peakRate, (checkouts - first[1]) / (span / 1e9));
+            long span = now - first[T];
+            if (span < WINDOW_NANOS) {
+                return;
+            }
+            double rate = (cur[CHECKOUTS] - first[CHECKOUTS]) / (span / 1e9);
+            if (busiest == null || rate > busiest.rate) {
+                Window w = new Window();
+                w.rate = rate;
+                w.seconds = span / 1e9;
+                w.checkouts = cur[CHECKOUTS] - first[CHECKOUTS];
+                w.holdCount = cur[HOLD_N] - first[HOLD_N];
+                w.holdSum = cur[HOLD_SUM] - first[HOLD_SUM];
+                w.waitCount = cur[WAIT_N] - first[WAIT_N];
+                w.waitSum = cur[WAIT_SUM] - first[WAIT_SUM];
+                w.callNanos = cur[CALLS] - first[CALLS];
+                busiest = w;
             }
         }
     }
