@@ -7,6 +7,7 @@ import io.holdtrace.agent.config.ConfigException;
 import io.holdtrace.agent.detect.Detector;
 import io.holdtrace.agent.di.ComponentModel;
 import io.holdtrace.agent.detect.Findings;
+import io.holdtrace.agent.detect.OutboundCalls;
 import io.holdtrace.agent.detect.SiteDecoder;
 import io.holdtrace.agent.jfr.JfrEvents;
 import io.holdtrace.agent.report.ReportBuilder;
@@ -68,6 +69,9 @@ public final class AgentInstaller {
         ComponentModel components = new ComponentModel(decoder);
         decoder.attribution(components);
         reportBuilder.components(components);
+        OutboundCalls outbound = new OutboundCalls(tracker, decoder, findings, config.maxSites);
+        detector.outboundCalls(outbound);
+        reportBuilder.outboundCalls(outbound);
         Reporter reporter = new Reporter(config, detector, reportBuilder);
         jfr(tracker, decoder, findings);
 

@@ -78,6 +78,14 @@ final class Cli {
                     p.path("hold").path("p99Ms").asDouble(), p.path("timeouts").asLong());
         }
         out.println();
+        out.println("Pool sizing (Little's law: connections needed = checkout rate x mean hold)");
+        for (JsonNode p : r.path("pools")) {
+            JsonNode a = p.path("advice");
+            if (!a.isMissingNode()) {
+                out.println("  " + sizing(p.path("name").asText(), a));
+            }
+        }
+        out.println();
         out.println("Findings (grouped by kind and call site)");
         if (r.path("findings").isEmpty()) {
             out.println("  none");
@@ -85,7 +93,10 @@ final class Cli {
         Map<String, long[]> groups = new LinkedHashMap<>(); // count, max held ms, still open
         Map<String, String> details = new LinkedHashMap<>();
         for (JsonNode f : r.path("findings")) {
-            String key = String.format(Locale.ROOT, "%-14s %s", f.path("kind").asText(), f.path("site").asText());
+            String key = String.format(Locale.ROOT, "%-17s %s", f.path("kind").asText(), f.path("site").asText());
+            if (f.has("target")) {
+                key += " -> " + f.path("target").path("method").asText() + " " + f.path("target").path("url").asText();
+            }
             long[] g = groups.computeIfAbsent(key, k -> new long[3]);
             g[0]++;
             g[1] = Math.max(g[1], Math.round(f.path("heldMs").asDouble()));
@@ -94,7 +105,7 @@ final class Cli {
                 details.putIfAbsent(key, f.path("detail").asText());
             }
         }
-        out.printf(Locale.ROOT, "  %5s %10s %5s  %-14s %s%n", "count", "max held", "open", "kind", "call site");
+        out.printf(Locale.ROOT, "  %5s %10s %5s  %-17s %s%n", "count", "max held", "open", "kind", "call site");
         groups.forEach((key, g) -> {
             out.printf(Locale.ROOT, "  %5d %8d ms %5d  %s%n", g[0], g[1], g[2], key);
             if (details.containsKey(key)) {
@@ -113,5 +124,30 @@ final class Cli {
                             + (s.hasNonNull("transactional") ? "  in @Transactional " + s.path("transactional").asText() : ""));
         }
         return 0;
+    }
+
+    private static String duration(double ms) {
+        return ms >= 10_000 ? String.format(Locale.ROOT, "%.1f s", ms / 1000) : String.format(Locale.ROOT, "%.1f ms", ms);
+    }
+
+    /** One line per pool: what the measured rate and hold need, what the pool had, and without outbound calls. */
+    static String sizing(String pool, JsonNode a) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "%s: %.1f checkouts/s (%s) x %.1f ms mean hold = %.1f connections needed (max %s%s; p99 hold %.1f ms;"
+                        + " waited %s in all, p99 %.1f ms, %d time-outs",
+                pool, a.path("acquiresPerSecond").asDouble(), a.path("rateBasis").asText(), a.path("meanHoldMs").asDouble(),
+                a.path("neededConnections").asDouble(), a.path("maxSize").isNumber() ? a.path("maxSize").asText() : "-",
+                a.path("saturated").asBoolean() ? ", saturated" : "", a.path("p99HoldMs").asDouble(),
+                duration(a.path("waitTotalMs").asDouble()), a.path("p99WaitMs").asDouble(), a.path("timeouts").asLong()));
+        if (a.path("demandConnections").asDouble() > a.path("neededConnections").asDouble() * 1.5) {
+            sb.append(String.format(Locale.ROOT, "; %.1f threads held or waited at once", a.path("demandConnections").asDouble()));
+        }
+        sb.append(')');
+        if (a.path("callsInHolds").asLong() > 0) {
+            sb.append(String.format(Locale.ROOT, "; outbound calls took %.1f%% of hold time: without them in the hold,"
+                            + " %.1f ms mean hold = %.2f connections", a.path("callShare").asDouble() * 100,
+                    a.path("withoutCalls").path("meanHoldMs").asDouble(), a.path("withoutCalls").path("neededConnections").asDouble()));
+        }
+        return sb.toString();
     }
 }

@@ -74,6 +74,7 @@ public final class PoolScenario {
             case "max-lifetime": outlivedMaxLifetime(ds); break;
             case "long-while-busy": holdLongWhileTheCpuIsSaturated(ds); break;
             case "close-pool": handle.close(); break;
+            case "rpc": RpcScenario.longHoldWithCall(ds); break;
             default: throw new IllegalArgumentException("unknown scenario " + scenario);
         }
     }

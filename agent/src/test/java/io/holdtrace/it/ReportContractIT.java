@@ -24,11 +24,13 @@ class ReportContractIT {
     @Test
     void aReportWithEveryFindingKindMatchesThePublishedSchema() throws Exception {
         AgentRun.Result run = AgentRun.main(PoolScenario.class).agentArgs("threshold=500ms").jvm("-Dscenario.holdMs=900")
-                .args("hikari", Databases.H2.url, "sa", "-", "close", "long", "shared", "gc", "owner-ends", "leak-at-exit")
+                .args("hikari", Databases.H2.url, "sa", "-", "close", "long", "shared", "gc", "owner-ends", "rpc", "leak-at-exit")
                 .run(Duration.ofSeconds(60)).assertOk();
         JsonNode report = run.report();
         TreeSet<String> kinds = new TreeSet<>(report.path("findings").findValuesAsText("kind"));
-        assertEquals(new TreeSet<>(List.of("cross-thread", "gc-unclosed", "leak", "long-hold")), kinds);
+        assertEquals(new TreeSet<>(List.of("cross-thread", "gc-unclosed", "leak", "long-hold", "rpc-while-holding")), kinds);
+        assertTrue(AgentRun.findings(report, "long-hold", run.site("rpc")).get(0).has("outboundCalls"),
+                "a long hold lists its outbound calls: " + report.path("findings"));
 
         JsonNode schema = AgentRun.JSON.readTree(Paths.get("..", "docs", "report.schema.json").toFile());
         List<String> problems = new ArrayList<>();
@@ -43,6 +45,7 @@ class ReportContractIT {
         }
         assertTrue(summary.stdout.contains(run.site("leak-at-exit")), summary.stdout);
         assertTrue(summary.stdout.contains("scenario-hikari"), summary.stdout);
+        assertTrue(summary.stdout.contains("connections needed"), "a pool-size line per pool:\n" + summary.stdout);
     }
 
     @Test

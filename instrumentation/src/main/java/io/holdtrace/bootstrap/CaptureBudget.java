@@ -35,6 +35,15 @@ public final class CaptureBudget {
         return false;
     }
 
+    /** Like {@link #tryCapture}, for captures other than checkouts: a refusal is not counted as a skipped checkout. */
+    public boolean tryCaptureQuietly(long now) {
+        if (now - windowStart >= WINDOW) {
+            windowStart = now;
+            remaining.set(nanosPerSecond);
+        }
+        return remaining.get() > 0L;
+    }
+
     public void spend(long nanos) {
         remaining.addAndGet(-nanos);
     }

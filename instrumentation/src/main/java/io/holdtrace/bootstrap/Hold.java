@@ -36,6 +36,8 @@ public final class Hold extends WeakReference<Object> {
     Creation creation;
     /** The {@code @Transactional} method the holder was in ({@link Components.Tx}), until the site is decoded. */
     Object transactional;
+    /** The outbound calls made while it was held, or null: made at the first one. */
+    private volatile HoldCalls calls;
 
     static Hold timeout(PoolStats pool, ThreadRef owner, long startNanos, long waitNanos, Throwable capture) {
         Hold h = new Hold(null, null, 0, pool, owner, startNanos, waitNanos, capture);
@@ -106,6 +108,25 @@ public final class Hold extends WeakReference<Object> {
     void end(long now, int reason) {
         endReason = reason;
         endNanos = now == 0L ? 1L : now;
+    }
+
+    /** The outbound calls made while this hold was open, or null if none was. */
+    public HoldCalls calls() {
+        return calls;
+    }
+
+    /** Counts a call that ended while this hold was still open; false if the hold had ended. */
+    boolean callDone(RpcCall c) {
+        HoldCalls hc = calls;
+        if (hc == null) {
+            synchronized (this) {
+                hc = calls;
+                if (hc == null) {
+                    calls = hc = new HoldCalls();
+                }
+            }
+        }
+        return hc.add(this, c);
     }
 
     public int flags() {

@@ -30,6 +30,7 @@ public final class HoldTracker {
     private final long startMillis = System.currentTimeMillis();
     private volatile PoolStats[] pools = new PoolStats[0];
     private final PoolStats overflowPool;
+    private final RpcTracker rpc;
     /**
      * Set by the agent once a recording has started JFR. Until then {@link HoldEvents} stays
      * unloaded: initializing an event class would start JFR's machinery, hundreds of ms.
@@ -47,6 +48,12 @@ public final class HoldTracker {
         this.captureAll = captureNanosPerSecond == Long.MAX_VALUE;
         this.completed = new ArrayBlockingQueue<>(queueCapacity);
         this.overflowPool = new PoolStats(0, new Object(), "other", "(other pools)", startMillis);
+        this.rpc = new RpcTracker(budget, captureAll);
+    }
+
+    /** Outbound calls made while holding. */
+    public RpcTracker rpc() {
+        return rpc;
     }
 
     /** Called by the agent once JFR is up: from then on holds feed JFR hold events when a recording wants them. */
@@ -76,6 +83,7 @@ public final class HoldTracker {
         h.transactional = owner.transactional;
         if (open.put(h)) {
             pool.checkedOut();
+            h.owner.holdOpened(h);
         } else {
             pool.untracked.incrementAndGet();
             h.clear();
@@ -141,9 +149,14 @@ public final class HoldTracker {
             h.jfrEvent = null;
             HoldEvents.end(event, h); // first: a site it decodes is recorded below
         }
+        h.owner.holdClosed();
         PoolStats pool = h.pool;
         pool.checkedIn();
         pool.holdTimes.record(now - h.startNanos);
+        HoldCalls calls = h.calls();
+        if (calls != null) {
+            pool.callsInHolds(calls);
+        }
         SiteStats s = h.site();
         if (s != null) {
             s.record(h);
@@ -163,6 +176,7 @@ public final class HoldTracker {
             Hold h = (Hold) r;
             if (open.remove(h)) {
                 h.end(now, Holds.END_GC);
+                h.owner.holdClosed();
                 h.pool.gcUnclosed.incrementAndGet();
                 // the pool's slot stays taken: in-use is not decremented, as the pool never got it back
                 out.add(h);

@@ -176,4 +176,127 @@ public final class Holds {
             Faults.report("driverConnected", e);
         }
     }
+
+    // ---- Outbound calls made while holding (RpcTracker). Woven clients call holding() first, and
+    // evaluate the request's target only when it says yes, so a thread that holds no connection
+    // pays one thread-local read and allocates nothing.
+
+    /** Client names, as the report shows them. */
+    public static final String CLIENT_JDK = "jdk-httpclient";
+    public static final String CLIENT_URLCONNECTION = "urlconnection";
+    public static final String CLIENT_HTTPCLIENT5 = "httpclient5";
+    public static final String CLIENT_OKHTTP = "okhttp";
+
+    /**
+     * Does this thread hold a connection, outside any outbound call it is already making? The
+     * fast path of every woven client: a volatile read, a thread-local read, two field reads.
+     */
+    public static boolean holding() {
+        return tracker != null && ThreadRef.get().mayCall();
+    }
+
+    /**
+     * An outbound call begins on this thread, which {@link #holding()} said holds a connection.
+     * Returns the token {@link #rpcEnd} takes, or null. Only the components are passed: a query
+     * string in {@code path} is cut at once; user-info never comes in.
+     */
+    public static Object rpcStart(String client, String method, String scheme, String host, int port, String path) {
+        HoldTracker t = tracker;
+        if (t == null) {
+            return null;
+        }
+        try {
+            return t.rpc().start(ThreadRef.get(), client, method, scheme, host, port, path);
+        } catch (Throwable e) {
+            Faults.report("rpcStart", e);
+            return null;
+        }
+    }
+
+    /** {@link #rpcStart} for a {@link java.net.URI}: its raw path, never its query, fragment or user-info. */
+    public static Object rpcStart(String client, String method, java.net.URI uri) {
+        if (tracker == null || uri == null) {
+            return null;
+        }
+        String host = uri.getHost();
+        int port = uri.getPort();
+        String authority = uri.getRawAuthority();
+        if (host == null && authority != null) {
+            // a host java.net.URI does not accept as one (an underscore in it): take it from the authority
+            String a = authority.substring(authority.lastIndexOf('@') + 1);
+            int colon = a.lastIndexOf(':');
+            if (colon > 0 && a.indexOf(']') < colon) {
+                try {
+                    port = Integer.parseInt(a.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+                a = a.substring(0, colon);
+            }
+            host = a;
+        }
+        return rpcStart(client, method, uri.getScheme(), host, port, uri.getRawPath());
+    }
+
+    /**
+     * HttpURLConnection: connect(), getOutputStream() and getInputStream() are one call from the
+     * first of them to getInputStream's return; the call is parked on the thread in between.
+     */
+    public static Object rpcResume(Object connection, String client, String method, java.net.URL url) {
+        HoldTracker t = tracker;
+        if (t == null || url == null) {
+            return null;
+        }
+        try {
+            return t.rpc().resume(ThreadRef.get(), connection, client, method, url.getProtocol(), url.getHost(),
+                    url.getPort(), url.getPath());
+        } catch (Throwable e) {
+            Faults.report("rpcResume", e);
+            return null;
+        }
+    }
+
+    /** The call a token stands for returned ({@code status} > 0) or threw. */
+    public static void rpcEnd(Object token, int status, Throwable thrown) {
+        HoldTracker t = tracker;
+        if (t == null || !(token instanceof RpcCall)) {
+            return;
+        }
+        try {
+            t.rpc().end((RpcCall) token, status, thrown);
+        } catch (Throwable e) {
+            Faults.report("rpcEnd", e);
+        }
+    }
+
+    /** HttpURLConnection's connect() or getOutputStream() returned: the call goes on; if it threw, it ends. */
+    public static void rpcPause(Object token, int status, Throwable thrown) {
+        HoldTracker t = tracker;
+        if (t == null || !(token instanceof RpcCall)) {
+            return;
+        }
+        try {
+            t.rpc().pause((RpcCall) token, status, thrown);
+        } catch (Throwable e) {
+            Faults.report("rpcPause", e);
+        }
+    }
+
+    /** An asynchronous send returned {@code future}: the call ends when it completes, on any thread. */
+    public static void rpcAsync(Object token, Object future, Throwable thrown) {
+        HoldTracker t = tracker;
+        if (t == null || !(token instanceof RpcCall)) {
+            return;
+        }
+        try {
+            t.rpc().async((RpcCall) token, future, thrown);
+        } catch (Throwable e) {
+            Faults.report("rpcAsync", e);
+        }
+    }
+
+    /** How to read the status of an asynchronously completed response (the JDK HttpClient's); set by its instrumentation. */
+    public static void rpcAsyncStatus(java.util.function.ToIntFunction<Object> status) {
+        RpcTracker.asyncStatus(status);
+    }
 }

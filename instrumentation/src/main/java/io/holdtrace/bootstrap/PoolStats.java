@@ -24,6 +24,10 @@ public final class PoolStats {
     public final AtomicLong untracked = new AtomicLong();
     /** Checkouts whose call site was not captured because the capture budget was spent. */
     public final AtomicLong uncaptured = new AtomicLong();
+    /** Completed holds that made outbound calls, those calls, and the time they took (ns). */
+    public final AtomicLong holdsWithCalls = new AtomicLong();
+    public final AtomicLong callsInHolds = new AtomicLong();
+    public final AtomicLong callNanosInHolds = new AtomicLong();
     private final AtomicInteger inUse = new AtomicInteger();
     private volatile int peakInUse;
     private volatile boolean closed;
@@ -58,6 +62,12 @@ public final class PoolStats {
         if (n > peakInUse) {
             peakInUse = n; // a racy max is fine: the peak is a high-water mark, not a count
         }
+    }
+
+    void callsInHolds(HoldCalls c) {
+        holdsWithCalls.incrementAndGet();
+        callsInHolds.addAndGet(c.count());
+        callNanosInHolds.addAndGet(c.nanos());
     }
 
     void checkedIn() {

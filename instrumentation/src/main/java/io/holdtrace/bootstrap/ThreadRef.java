@@ -1,6 +1,7 @@
 package io.holdtrace.bootstrap;
 
 import java.lang.ref.WeakReference;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * What the agent knows of an application thread: its id and name, and a weak reference so the
@@ -10,6 +11,10 @@ import java.lang.ref.WeakReference;
 public final class ThreadRef {
 
     private static final ThreadLocal<ThreadRef> CURRENT = ThreadLocal.withInitial(ThreadRef::new);
+    private static final AtomicIntegerFieldUpdater<ThreadRef> CLOSED_ELSEWHERE =
+            AtomicIntegerFieldUpdater.newUpdater(ThreadRef.class, "closedElsewhere");
+    /** Open holds one thread keeps track of for its outbound calls; more are counted, not attributed. */
+    private static final int MAX_HELD = 16;
 
     public final long id;
     private final WeakReference<Thread> thread;
@@ -22,6 +27,20 @@ public final class ThreadRef {
     Creation creating;
     /** The {@code @Transactional} method this thread is in ({@link Components.Tx}); only touched by the owning thread. */
     Object transactional;
+
+    // What this thread holds now, for its outbound calls (see RpcTracker): opened minus closed.
+    // `opened`, `closedHere` and `held` are written by this thread only, without atomics;
+    // `closedElsewhere` by the other threads that end its holds (a close on another thread, an
+    // eviction, a pool shutdown, the detector for a collected connection), atomically.
+    private int opened;
+    private int closedHere;
+    private volatile int closedElsewhere;
+    private Hold[] held;
+    private int heldCount;
+    /** The outbound call in progress on this thread: written by it, read by the detector. */
+    volatile RpcCall rpc;
+    /** HttpURLConnection: a call between connect() and getInputStream(), parked on this thread. */
+    RpcCall parked;
 
     private ThreadRef() {
         Thread t = Thread.currentThread();
@@ -38,6 +57,80 @@ public final class ThreadRef {
             r.name = n;
         }
         return r;
+    }
+
+    /** The cheapest lookup, for the outbound-call fast path: no rename check. */
+    static ThreadRef get() {
+        return CURRENT.get();
+    }
+
+    /** This thread holds a connection and is not inside an outbound call already. Two field reads. */
+    boolean mayCall() {
+        return opened != closedHere + closedElsewhere && rpc == null;
+    }
+
+    /** At checkout, on this thread. */
+    void holdOpened(Hold h) {
+        Hold[] a = held;
+        if (a == null) {
+            a = held = new Hold[4];
+        }
+        int n = heldCount;
+        if (opened == closedHere + closedElsewhere) {
+            // it held nothing until now, so every hold it kept has ended (a hold ends before it is counted closed)
+            for (int i = 0; i < n; i++) {
+                a[i] = null;
+            }
+            n = 0;
+        } else if (n == a.length) {
+            n = prune(a, n);
+        }
+        if (n == a.length && n < MAX_HELD) {
+            a = held = java.util.Arrays.copyOf(a, n * 2);
+        }
+        if (n < a.length) {
+            a[n++] = h;
+        }
+        heldCount = n;
+        opened++;
+    }
+
+    /** A hold this thread took has ended, after {@link Hold#end}; on any thread. */
+    void holdClosed() {
+        if (Thread.currentThread().getId() == id) {
+            closedHere++; // the common case, and no atomic: only this thread writes it
+        } else {
+            CLOSED_ELSEWHERE.incrementAndGet(this);
+        }
+    }
+
+    /** The holds this thread has open now, or null; on this thread. */
+    Hold[] openHolds() {
+        Hold[] a = held;
+        if (a == null) {
+            return null;
+        }
+        int n = heldCount = prune(a, heldCount);
+        return n == 0 ? null : java.util.Arrays.copyOf(a, n);
+    }
+
+    /** Drops the holds that have ended (they end on any thread), keeping the order; returns the count left. */
+    private static int prune(Hold[] a, int n) {
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            if (a[i].isOpen()) {
+                a[k++] = a[i];
+            }
+        }
+        for (int i = k; i < n; i++) {
+            a[i] = null;
+        }
+        return k;
+    }
+
+    /** The outbound call this thread is in now, or null. */
+    public RpcCall rpcNow() {
+        return rpc;
     }
 
     public String name() {

@@ -35,7 +35,9 @@ public final class Config {
             "org.springframework", "org.hibernate", "com.google.inject", "org.jdbi", "org.jooq", "org.mybatis",
             "org.apache.ibatis", "io.micrometer", "io.opentelemetry", "net.ttddyy", "com.p6spy",
             "org.h2", "org.postgresql", "org.mariadb", "com.mysql", "oracle", "com.microsoft.sqlserver",
-            "kotlin", "kotlinx", "scala", "groovy", "org.codehaus.groovy");
+            "kotlin", "kotlinx", "scala", "groovy", "org.codehaus.groovy",
+            // HTTP clients: the site of an outbound call is the application frame that made it
+            "okhttp3", "okio", "org.apache.hc", "org.apache.http", "retrofit2", "feign");
 
     private final Map<Option, String> raw;
     private final Map<Option, String> sources;

@@ -31,6 +31,8 @@ public final class Detector implements Runnable {
     private final Map<Hold, Finding> captives = new HashMap<>();
     private final List<Hold> scratch = new ArrayList<>();
     private volatile boolean stopped;
+    /** Outbound calls made while holding, and the pool-size advice; null if not wired. */
+    private volatile OutboundCalls outbound;
 
     public Detector(HoldTracker tracker, SiteDecoder decoder, Findings findings, long thresholdNanos) {
         this.tracker = tracker;
@@ -38,6 +40,11 @@ public final class Detector implements Runnable {
         this.findings = findings;
         this.thresholdNanos = thresholdNanos;
         this.periodMillis = Math.max(20L, Math.min(250L, thresholdNanos / 4_000_000L));
+    }
+
+    /** Wires the aggregation of outbound calls made while holding into each pass. */
+    public void outboundCalls(OutboundCalls o) {
+        this.outbound = o;
     }
 
     public Thread start() {
@@ -105,7 +112,8 @@ public final class Detector implements Runnable {
             inspectEnded(h, now);
         }
 
-        for (Hold h : tracker.openHolds()) {
+        List<Hold> openHolds = tracker.openHolds();
+        for (Hold h : openHolds) {
             inspectOpen(h, now, atExit);
         }
 
@@ -130,19 +138,29 @@ public final class Detector implements Runnable {
             Map.Entry<Hold, Finding> e = it.next();
             Hold h = e.getKey();
             Finding f = e.getValue();
+            String calls = callsDetail(h, now);
+            String[] callList = OutboundCalls.holdCalls(h);
             if (!h.isOpen()) {
                 findings.update(() -> {
                     f.open = false;
                     f.heldMs = (h.endNanos() - h.startNanos) / 1e6;
                     f.endReason = Holds.endName(h.endReason());
+                    outboundInto(f, calls, callList);
                 });
                 it.remove();
                 if (h.endReason() == Holds.END_POOL_SHUTDOWN) {
                     leak(h, now, "never returned: the pool shut down with it still out");
                 }
             } else {
-                findings.update(() -> f.heldMs = (now - h.startNanos) / 1e6);
+                findings.update(() -> {
+                    f.heldMs = (now - h.startNanos) / 1e6;
+                    outboundInto(f, calls, callList);
+                });
             }
+        }
+        OutboundCalls o = outbound;
+        if (o != null) {
+            o.pass(now, openHolds);
         }
         findings.publish();
     }
@@ -185,11 +203,14 @@ public final class Detector implements Runnable {
                 }
                 String[] hs = holder;
                 String st = state;
+                String calls = callsDetail(h, now);
+                String[] callList = OutboundCalls.holdCalls(h);
                 findings.update(() -> {
                     f.open = true;
                     f.heldMs = held / 1e6;
                     f.holderStack = hs;
                     f.holderState = st;
+                    outboundInto(f, calls, callList);
                 });
                 longHolds.put(h, f);
             }
@@ -198,6 +219,23 @@ public final class Detector implements Runnable {
             leak(h, now, "never returned: still open when the process ended");
         } else if (!h.owner.isAlive()) {
             leak(h, now, "never returned: thread '" + h.owner.name() + "' that took it has ended");
+        }
+    }
+
+    /** A long hold's outbound calls, in a sentence ("of the 60 s held, 59.8 s inside POST ..."); null if none. */
+    private String callsDetail(Hold h, long now) {
+        OutboundCalls o = outbound;
+        return o == null ? null : o.holdDetail(h, now);
+    }
+
+    /** Under the findings' lock. */
+    private static void outboundInto(Finding f, String detail, String[] calls) {
+        if (detail != null) {
+            f.detail = detail;
+        }
+        if (calls != null) {
+            f.extra = new java.util.LinkedHashMap<>();
+            f.extra.put("outboundCalls", calls);
         }
     }
 

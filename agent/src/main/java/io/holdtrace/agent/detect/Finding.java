@@ -32,6 +32,8 @@ public final class Finding {
     /** captive-dependency: the long-lived component and the short-lived one it was given. */
     Component longLived;
     Component captured;
+    /** Fields of kinds that have more to say (rpc-while-holding), in report order; or null. */
+    Map<String, Object> extra;
 
     Finding(String kind, String pool, String site, String[] stack, String thread, long startedAtMillis,
             long detectedAtMillis, long startNanos) {
@@ -78,6 +80,9 @@ public final class Finding {
         if (longLived != null) {
             m.put("longLived", ComponentModel.toMap(longLived));
             m.put("captured", ComponentModel.toMap(captured));
+        }
+        if (extra != null) {
+            m.putAll(extra);
         }
         m.put("stack", stack);
         if (holderStack != null) {

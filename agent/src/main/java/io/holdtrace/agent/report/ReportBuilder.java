@@ -3,6 +3,7 @@ package io.holdtrace.agent.report;
 import io.holdtrace.agent.config.Config;
 import io.holdtrace.agent.di.ComponentModel;
 import io.holdtrace.agent.detect.Findings;
+import io.holdtrace.agent.detect.OutboundCalls;
 import io.holdtrace.agent.detect.SiteDecoder;
 import io.holdtrace.bootstrap.Faults;
 import io.holdtrace.bootstrap.Hold;
@@ -35,6 +36,8 @@ public final class ReportBuilder {
     private final String version;
     private final long startedAtMillis;
     private volatile ComponentModel components;
+    /** Outbound calls and pool-size advice; null if not wired. */
+    private volatile OutboundCalls outbound;
 
     public ReportBuilder(Config config, HoldTracker tracker, SiteDecoder decoder, Findings findings, String version) {
         this.config = config;
@@ -48,6 +51,11 @@ public final class ReportBuilder {
     /** Adds the DI containers' components to the report. */
     public void components(ComponentModel m) {
         components = m;
+    }
+
+    /** Adds each pool's {@code advice} and the outbound-call counts to the report. */
+    public void outboundCalls(OutboundCalls o) {
+        this.outbound = o;
     }
 
     public Map<String, Object> build(boolean atExit) {
@@ -93,6 +101,11 @@ public final class ReportBuilder {
         openUnattributed.forEach((p, n) -> unattributed.put(p.name(), n));
         counts.put("openHoldsWithoutSite", unattributed);
         counts.put("holdsNotAttributed", tracker.dropped());
+        Map<String, Object> calls = new LinkedHashMap<>();
+        calls.put("whileHolding", tracker.rpc().calls());
+        calls.put("notAggregated", tracker.rpc().dropped());
+        calls.put("completedAfterHold", tracker.rpc().late());
+        counts.put("outboundCalls", calls);
         root.put("counts", counts);
         return root;
     }
@@ -153,6 +166,10 @@ public final class ReportBuilder {
         m.put("closed", p.isClosed());
         m.put("wait", stats(p.waits));
         m.put("hold", stats(p.holdTimes));
+        OutboundCalls o = outbound;
+        if (o != null) {
+            m.put("advice", o.advice(p, settings.get("maxSize")));
+        }
         return m;
     }
 

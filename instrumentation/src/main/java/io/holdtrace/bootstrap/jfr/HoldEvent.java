@@ -60,13 +60,18 @@ public final class HoldEvent extends Event {
     public String transactional;
 
     @Label("RPC Count")
-    @Description("Outbound remote calls made while holding; 0 until outbound-call tracking is added")
+    @Description("Outbound calls (HTTP) the holding thread made while it held the connection")
     public int rpcCount;
 
     @Label("RPC Time")
-    @Description("Time spent in outbound remote calls while holding; 0 until outbound-call tracking is added")
+    @Description("Time spent in those outbound calls")
     @Timespan(Timespan.NANOSECONDS)
     public long rpcTime;
+
+    @Label("RPC Calls")
+    @Description("The first outbound calls, one per line: method, URL without query or user-info, outcome, time; "
+            + "null when none was made")
+    public String rpcCalls;
 
     @Label("Acquiring Stack")
     @Description("Frames leading to the call site when it was first seen, innermost first, one per line; "

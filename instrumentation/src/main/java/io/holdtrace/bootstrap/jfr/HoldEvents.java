@@ -2,6 +2,7 @@ package io.holdtrace.bootstrap.jfr;
 
 import io.holdtrace.bootstrap.Faults;
 import io.holdtrace.bootstrap.Hold;
+import io.holdtrace.bootstrap.HoldCalls;
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.bootstrap.SiteStats;
 import java.util.function.Function;
@@ -59,6 +60,12 @@ public final class HoldEvents {
             e.holder = h.owner.name();
             e.waitTime = h.waitNanos;
             e.endReason = Holds.endName(h.endReason());
+            HoldCalls calls = h.calls();
+            if (calls != null) {
+                e.rpcCount = calls.count();
+                e.rpcTime = calls.nanos();
+                e.rpcCalls = calls.describe();
+            }
             if (s != null) {
                 e.site = s.site;
                 e.acquireStack = String.join("\n", s.stack);

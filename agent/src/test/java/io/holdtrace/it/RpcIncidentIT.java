@@ -1,0 +1,98 @@
+package io.holdtrace.it;
+
+import static io.holdtrace.it.AgentRun.findings;
+import static io.holdtrace.it.AgentRun.pool;
+import static io.holdtrace.it.AgentRun.site;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.example.scenario.RpcScenario;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Incident B (shared/incidents.md) under the real agent: a pool of 10, 100 concurrent callers,
+ * each holding its connection across a slow (200 ms) authentication call, twice. The report must
+ * name the method that holds the connection and the call it makes, the target, how much of the
+ * hold the call took, the waits it caused (who waited, how long, for which pool), and the pool
+ * size the measured rate and hold need, with and without the call inside the hold.
+ */
+class RpcIncidentIT {
+
+    private static final int POOL = 10;
+    private static final int CALLERS = 100;
+    private static final int REQUESTS = 2;
+    private static final int DELAY_MS = 200;
+
+    @ParameterizedTest
+    @EnumSource(value = Databases.class, names = {"H2", "POSTGRES"})
+    void aBlockingCallInsideTheHoldIsNamedTimedAndTurnedIntoPoolSizeAdvice(Databases db) throws Exception {
+        assertTrue(db.reachable(), db + " must be running for the integration tests: " + db.url);
+        AgentRun.Result run = AgentRun.main(RpcScenario.class).agentArgs("threshold=5s,captureBudget=all") // every site exact, on a busy machine too
+                .jvm("-Dscenario.poolSize=" + POOL, "-Dscenario.connectionTimeoutMs=60000", "-Dscenario.callers=" + CALLERS,
+                        "-Dscenario.requests=" + REQUESTS, "-Dscenario.authDelayMs=" + DELAY_MS)
+                .args("hikari", db.url, db.user, db.password, "incident").run(Duration.ofSeconds(180)).assertOk();
+        JsonNode r = run.report();
+        int port = Integer.parseInt(run.stdout.replaceAll("(?s).*HTTP-PORT (\\d+).*", "$1"));
+        String login = run.site("login");
+        int total = CALLERS * REQUESTS;
+
+        // the finding: the method that holds the connection, the call it makes, and the target
+        List<JsonNode> found = findings(r, "rpc-while-holding", login);
+        assertEquals(1, found.size(), r.path("findings").toString());
+        JsonNode f = found.get(0);
+        assertEquals("scenario-hikari", f.path("pool").asText());
+        assertEquals("POST", f.path("target").path("method").asText());
+        assertEquals("http://127.0.0.1:" + port + "/oauth/token", f.path("target").path("url").asText());
+        assertEquals(List.of(run.site("auth-call")), List.of(f.path("callSites").get(0).asText()), f.toString());
+        assertEquals(total, f.path("calls").asInt());
+        assertEquals(total, f.path("outcomes").path("200").asInt(), f.toString());
+        assertEquals(0, f.path("errors").asInt());
+        assertTrue(f.path("callTime").path("meanMs").asDouble() >= DELAY_MS, f.toString());
+        assertTrue(f.path("share").asDouble() > 0.8, "nearly all of the hold is the call: " + f);
+        assertTrue(f.path("detail").asText().contains("POST http://127.0.0.1:" + port + "/oauth/token " + total + " times"), f.toString());
+        assertFalse(r.toString().contains(RpcScenario.TOKEN), "the client secret in the query string is never shown");
+
+        // the waits it caused: who waited, how long, for which pool
+        JsonNode wait = f.path("poolWait");
+        assertEquals("scenario-hikari", wait.path("pool").asText());
+        assertEquals(0, wait.path("timeouts").asInt());
+        assertTrue(wait.path("waitMaxMs").asDouble() >= 1000, "the last of 100 callers waits for 9 rounds of 200 ms: " + wait);
+        JsonNode waiter = wait.path("sites").get(0);
+        assertEquals(login, waiter.path("site").asText(), "the callers waited at the same site: " + wait);
+        assertEquals(total, waiter.path("checkouts").asInt());
+        JsonNode site = site(r, login);
+        assertEquals(total, site.path("acquires").asInt());
+        assertTrue(site.path("wait").path("p99Ms").asDouble() >= 1000, site.toString());
+
+        // the advice: Little's law with the call inside the hold, and without
+        JsonNode p = pool(r, "scenario-hikari");
+        assertEquals(POOL, p.path("maxSize").asInt());
+        assertEquals(POOL, p.path("peakInUse").asInt(), "exhausted");
+        JsonNode a = p.path("advice");
+        assertEquals("busiest 1 s window", a.path("rateBasis").asText(), a.toString());
+        assertEquals(POOL, a.path("maxSize").asInt());
+        assertTrue(a.path("saturated").asBoolean(), a.toString());
+        double needed = a.path("neededConnections").asDouble();
+        assertTrue(needed >= POOL * 0.6 && needed <= POOL * 1.3, "the rate the pool let through x the hold = the pool: " + a);
+        assertTrue(a.path("demandConnections").asDouble() > needed * 3, "far more callers held or waited: " + a);
+        assertTrue(a.path("callShare").asDouble() > 0.8, a.toString());
+        assertEquals(total, a.path("callsInHolds").asInt());
+        assertTrue(a.path("withoutCalls").path("neededConnections").asDouble() < needed / 5,
+                "without the call inside the hold, a fraction of the connections: " + a);
+        assertTrue(a.path("meanWaitMs").asDouble() > 500, a.toString());
+
+        AgentRun.Result summary = AgentRun.main("io.holdtrace.agent.HoldtraceAgent").noAgent()
+                .classpath(AgentRun.agentJar().toString()).args("summary", run.reportFile.toString())
+                .run(Duration.ofSeconds(30)).assertOk();
+        String line = summary.stdout.lines().filter(l -> l.startsWith("  scenario-hikari: ")).findFirst().orElse("");
+        assertTrue(line.contains("connections needed (max 10, saturated") && line.contains("without them in the hold"),
+                summary.stdout);
+        assertTrue(summary.stdout.contains("rpc-while-holding " + login + " -> POST http://127.0.0.1:" + port + "/oauth/token"),
+                summary.stdout);
+    }
+}
