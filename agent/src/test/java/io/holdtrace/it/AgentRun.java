@@ -135,6 +135,13 @@ public final class AgentRun {
             if (!a.contains("report=")) {
                 a = (a.isEmpty() ? "" : a + ",") + "report=" + report;
             }
+            boolean budgetGiven = a.contains("captureBudget=") || env.containsKey("HOLDTRACE_CAPTURE_BUDGET")
+                    || jvmArgs.stream().anyMatch(j -> j.contains("holdtrace.captureBudget"));
+            if (!budgetGiven && !a.contains("help") && !a.contains("enabled=false")) {
+                // exact per-site counts need every checkout captured; on a busy 2-core machine the
+                // default 1% budget can run out (cold decoding is slow), which has tests of its own
+                a = a + ",captureBudget=all";
+            }
             cmd.add("-javaagent:" + agentJar() + "=" + a);
         }
         List<String> cp = new ArrayList<>(extraClasspath);

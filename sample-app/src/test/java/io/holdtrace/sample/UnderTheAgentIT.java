@@ -42,7 +42,7 @@ class UnderTheAgentIT {
         Path portFile = dir.resolve("port");
         Path log = dir.resolve("app.log");
         List<String> cmd = List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:off",
-                "-javaagent:" + agent + "=report=" + report + ",threshold=1s,reportInterval=0",
+                "-javaagent:" + agent + "=report=" + report + ",threshold=1s,reportInterval=0,captureBudget=all",
                 "-jar", jar.toString(), "--server.port=0", "--sample.port-file=" + portFile,
                 "--sample.downstream.auth-latency=20ms");
         Process app = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

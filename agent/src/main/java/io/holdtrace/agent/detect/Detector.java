@@ -303,7 +303,9 @@ public final class Detector implements Runnable {
 
     private Finding newFinding(String kind, Hold h, long now) {
         SiteStats s = decoder.siteOf(h);
-        if (s != null && h.site() == null && h.isOpen()) {
+        if (s != null && h.site() == null) {
+            // drops the raw stack too: a Throwable's backtrace pins the classes (and so the class
+            // loaders) on it, and an ended hold may stay reachable for a while (a thread's list of holds)
             h.resolve(s);
         }
         String site;
