@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# The overhead suite, all of it, in the background, within a bounded time; writes perf/RESULTS.md.
+#
+#   perf/run.sh                  full run in the background (about 40 min); prints where its log is
+#   perf/run.sh --quick          every benchmark once, briefly, in the foreground: proves the suite
+#                                still runs (CI); results in perf/target/quick/RESULTS.md, no timing
+#                                is judged
+#   options: --rounds N (5)  --max-minutes M (75)  --no-build  --foreground  --max-load L (1.5)
+#
+# The arms of PoolBench differ only by JVM arguments appended to JMH's forks, so every arm runs the
+# same benchmark code. Rounds interleave the arms (in a rotating order): a slow minute on this shared
+# machine then hits every arm once instead of one arm five times. Before each round the script waits
+# (bounded) for the 1-minute load to drop below --max-load, and records the load it started with.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PERF=$ROOT/perf
+QUICK=0 ROUNDS=5 MAX_MIN=75 BUILD=1 FG=0 MAX_LOAD=1.5
+ARGS=("$@")
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) QUICK=1 FG=1 ROUNDS=1 ;;
+    --rounds) ROUNDS=$2; shift ;;
+    --max-minutes) MAX_MIN=$2; shift ;;
+    --max-load) MAX_LOAD=$2; shift ;;
+    --no-build) BUILD=0 ;;
+    --foreground) FG=1 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ $QUICK = 1 ]; then OUT=$PERF/target/quick; RESULTS=$OUT/RESULTS.md; else OUT=$PERF/target/run; RESULTS=$PERF/RESULTS.md; fi
+
+# Full runs go to the background at once: they outlive a terminal, and the log says how far they got.
+if [ $FG = 0 ]; then
+  mkdir -p "$OUT"
+  # a hard ceiling over the build and the runs; the runs themselves stop in time for the report
+  PERF_COMMAND="perf/run.sh ${ARGS[*]:-}" nohup timeout $(( MAX_MIN * 60 + 600 )) "$0" "${ARGS[@]}" --foreground \
+    >"$OUT/run.log" 2>&1 &
+  echo "perf: running in the background as pid $!, at most $MAX_MIN min; log: $OUT/run.log; results: $RESULTS"
+  exit 0
+fi
+
+rm -rf "$OUT/raw"; mkdir -p "$OUT/raw" "$OUT/reports"
+cd "$ROOT"
+DEADLINE=$(( $(date +%s) + MAX_MIN * 60 ))
+log() { echo "perf: $(date +%T) $*"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+left() { echo $(( DEADLINE - $(date +%s) )); }
+
+if [ $BUILD = 1 ]; then
+  log "building the agent and the benchmarks"
+  mvn -B -q -DskipTests package -pl perf -am
+fi
+JAR=$PERF/target/benchmarks.jar
+HT=$PERF/target/agents/holdtrace-agent.jar
+OTEL=$PERF/target/agents/opentelemetry-javaagent.jar
+for f in "$JAR" "$HT" "$OTEL"; do [ -f "$f" ] || { echo "perf: $f is missing; run without --no-build" >&2; exit 1; }; done
+
+# name|JVM arguments. The holdtrace report goes to target/ instead of /tmp; nothing else differs from
+# the agent's defaults unless the name says so.
+HTR="report=$OUT/reports/holdtrace.json"
+ARMS=(
+  "none|"
+  "holdtrace-off|-javaagent:$HT=enabled=false"
+  "holdtrace-nosample|-javaagent:$HT=captureBudget=0%,$HTR"
+  "holdtrace|-javaagent:$HT=$HTR"
+  "holdtrace-all|-javaagent:$HT=captureBudget=all,$HTR"
+  "hikari-leak|-Dperf.leakDetectionThreshold=2000"
+  "otel|-javaagent:$OTEL -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none -Dotel.javaagent.logging=none"
+)
+
+if [ $QUICK = 1 ]; then
+  TIMING=(-f 1 -wi 1 -w 100ms -i 1 -r 200ms)
+else
+  TIMING=(-f 1) # warm-up and measurement as each class declares them
+fi
+
+# Waits, at most 3 minutes, for the machine to be quiet; prints the load it settled on.
+wait_quiet() {
+  [ $QUICK = 1 ] && { load1; return; }
+  local waited=0
+  while awk -v l="$(load1)" -v m="$MAX_LOAD" 'BEGIN { exit !(l >= m) }' && [ $waited -lt 180 ]; do
+    sleep 15; waited=$((waited + 15))
+  done
+  load1
+}
+
+# jmh NAME REGEX [JVM ARGS]: one JMH run, JSON results in raw/NAME.json
+jmh() {
+  local name=$1 regex=$2 jvm=${3:-}
+  local extra=()
+  [ -n "$jvm" ] && extra=(-jvmArgsAppend "$jvm")
+  if [ "$(left)" -lt 60 ]; then log "out of time, skipping $name"; return 0; fi
+  log "$name (load $(load1))"
+  timeout "$(left)" java -jar "$JAR" "$regex" "${TIMING[@]}" -prof gc -rf json -rff "$OUT/raw/$name.json" "${extra[@]}" \
+    >"$OUT/raw/$name.log" 2>&1 || log "$name failed or was cut short: see $OUT/raw/$name.log"
+}
+
+{
+  echo "{"
+  echo "\"date\": \"$(date -u +%Y-%m-%dT%H:%MZ)\","
+  echo "\"command\": \"${PERF_COMMAND:-perf/run.sh ${ARGS[*]:-}}\","
+  echo "\"cpu\": \"$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)\","
+  echo "\"nproc\": $(nproc),"
+  echo "\"memory\": \"$(free -g | awk '/^Mem:/ { print $2 " GiB" }')\","
+  echo "\"kernel\": \"$(uname -r)\","
+  echo "\"clocksource\": \"$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)\","
+  echo "\"jdk\": \"$(java -version 2>&1 | sed -n 2p | sed 's/"/\\"/g')\","
+  echo "\"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')\","
+  echo "\"otel\": \"$(sed -n 's:.*<otel-javaagent.version>\(.*\)</otel-javaagent.version>.*:\1:p' "$ROOT/pom.xml")\","
+  echo "\"hikaricp\": \"$(sed -n 's:.*<hikaricp.version>\(.*\)</hikaricp.version>.*:\1:p' "$ROOT/pom.xml")\","
+  echo "\"quick\": $QUICK"
+  echo "}"
+} >"$OUT/raw/meta.json"
+
+: >"$OUT/raw/loads.tsv"
+for r in $(seq 1 "$ROUNDS"); do
+  l=$(wait_quiet)
+  log "round $r of $ROUNDS, load $l"
+  n=${#ARMS[@]}
+  for i in $(seq 0 $((n - 1))); do
+    arm=${ARMS[$(( (i + r - 1) % n ))]} # rotate the order each round
+    name=${arm%%|*}
+    echo -e "$r\t$name\t$(load1)" >>"$OUT/raw/loads.tsv"
+    jmh "pool-$name-r$r" 'io.holdtrace.perf.PoolBench' "${arm#*|}"
+  done
+done
+
+# No agent: the hot path's pieces, and the ways to capture a call site.
+wait_quiet >/dev/null
+jmh "hotpath" 'io.holdtrace.perf.HotPathBench'
+jmh "parts" 'io.holdtrace.perf.HotPathPartsBench'
+jmh "capture" 'io.holdtrace.perf.CaptureBench'
+
+python3 "$PERF/report.py" "$OUT/raw" "$RESULTS"
+log "done: $RESULTS"
