@@ -10,7 +10,8 @@
 # The arms of PoolBench differ only by JVM arguments appended to JMH's forks, so every arm runs the
 # same benchmark code. Rounds interleave the arms (in a rotating order): a slow minute on this shared
 # machine then hits every arm once instead of one arm five times. Before each round the script waits
-# (bounded) for the 1-minute load to drop below --max-load, and records the load it started with.
+# (bounded) for the 1-minute load to drop below --max-load, or skips the round; it records the load
+# each fork started with.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,14 +78,17 @@ else
   TIMING=(-f 1) # warm-up and measurement as each class declares them
 fi
 
-# Waits, at most 3 minutes, for the machine to be quiet; prints the load it settled on.
+# wait_quiet LIMIT SECONDS: waits until the 1-minute load is below LIMIT, at most SECONDS and never
+# past the deadline; true if it got quiet. Our own forks count in the load too, hence a looser limit
+# between forks than between rounds.
 wait_quiet() {
-  [ $QUICK = 1 ] && { load1; return; }
-  local waited=0
-  while awk -v l="$(load1)" -v m="$MAX_LOAD" 'BEGIN { exit !(l >= m) }' && [ $waited -lt 180 ]; do
-    sleep 15; waited=$((waited + 15))
+  [ $QUICK = 1 ] && return 0
+  local limit=$1 until=$(( $(date +%s) + $2 ))
+  [ $until -gt $(( DEADLINE - 120 )) ] && until=$(( DEADLINE - 120 ))
+  while awk -v l="$(load1)" -v m="$limit" 'BEGIN { exit !(l >= m) }'; do
+    [ "$(date +%s)" -ge $until ] && return 1
+    sleep 10
   done
-  load1
 }
 
 # jmh NAME REGEX [JVM ARGS]: one JMH run, JSON results in raw/NAME.json
@@ -116,23 +120,28 @@ jmh() {
 } >"$OUT/raw/meta.json"
 
 : >"$OUT/raw/loads.tsv"
+FORK_LOAD=$(awk -v m="$MAX_LOAD" 'BEGIN { print m + 0.5 }')
 for r in $(seq 1 "$ROUNDS"); do
-  l=$(wait_quiet)
-  log "round $r of $ROUNDS, load $l"
+  if ! wait_quiet "$MAX_LOAD" 600; then
+    log "round $r skipped: the load stayed at $(load1), above $MAX_LOAD (other work on the machine)"
+    continue
+  fi
+  log "round $r of $ROUNDS, load $(load1)"
   n=${#ARMS[@]}
   for i in $(seq 0 $((n - 1))); do
     arm=${ARMS[$(( (i + r - 1) % n ))]} # rotate the order each round
     name=${arm%%|*}
+    wait_quiet "$FORK_LOAD" 120 || log "load still $(load1) before $name"
     echo -e "$r\t$name\t$(load1)" >>"$OUT/raw/loads.tsv"
     jmh "pool-$name-r$r" 'io.holdtrace.perf.PoolBench' "${arm#*|}"
   done
 done
 
 # No agent: the hot path's pieces, and the ways to capture a call site.
-wait_quiet >/dev/null
-jmh "hotpath" 'io.holdtrace.perf.HotPathBench'
-jmh "parts" 'io.holdtrace.perf.HotPathPartsBench'
-jmh "capture" 'io.holdtrace.perf.CaptureBench'
+for suite in hotpath:HotPathBench parts:HotPathPartsBench capture:CaptureBench; do
+  wait_quiet "$FORK_LOAD" 300 || log "load still $(load1) before ${suite%%:*}"
+  jmh "${suite%%:*}" "io.holdtrace.perf.${suite#*:}"
+done
 
 python3 "$PERF/report.py" "$OUT/raw" "$RESULTS"
 log "done: $RESULTS"
