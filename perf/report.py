@@ -16,6 +16,8 @@ import statistics
 import sys
 
 BASE = "none"
+# A fork during which other processes used more than this share of the machine's CPU is left out.
+NOISY_PERCENT = 10.0
 ARM_ORDER = ["none", "holdtrace-off", "holdtrace-nosample", "holdtrace", "holdtrace-all", "hikari-leak", "otel"]
 ARM_TEXT = {
     "none": "no agent",
@@ -54,12 +56,22 @@ def signed(v, digits=1):
     return "n/a" if v is None else f"{v:+,.{digits}f}"
 
 
-def pool_results(raw):
-    """{benchmark: {arm: {round: (ns, bytes)}}}"""
+def noise(raw):
+    """{run name: percent of the machine's CPU other processes used during it}"""
+    path = os.path.join(raw, "noise.tsv")
+    if not os.path.exists(path):
+        return {}
+    return {name: float(pct) for name, pct in (l.rstrip("\n").split("\t") for l in open(path) if l.strip())}
+
+
+def pool_results(raw, noisy):
+    """{benchmark: {arm: {round: (ns, bytes)}}}, leaving out the runs in noisy"""
     out = {}
     for path in glob.glob(os.path.join(raw, "pool-*-r*.json")):
         m = re.match(r"pool-(.+)-r(\d+)\.json$", os.path.basename(path))
         arm, rnd = m.group(1), int(m.group(2))
+        if os.path.basename(path)[:-5] in noisy:
+            continue
         for e in load(path):
             out.setdefault(short(e), {}).setdefault(arm, {})[rnd] = (e["primaryMetric"]["score"], alloc(e))
     return out
@@ -165,12 +177,17 @@ def main(raw, out):
         f"- command: `{meta['command']}`",
         "",
     ]
-    loads = os.path.join(raw, "loads.tsv")
-    if os.path.exists(loads):
-        vals = [float(l.split("\t")[2]) for l in open(loads) if l.strip()]
-        if vals:
-            lines += [f"- 1-minute load when each fork started: median {statistics.median(vals):.2f}, "
-                      f"max {max(vals):.2f} (the suite's own forks count too)", ""]
+    others = noise(raw)
+    noisy = set() if meta.get("quick") else {n for n, pct in others.items() if pct > NOISY_PERCENT}
+    if others:
+        pool = {n: v for n, v in others.items() if n.startswith("pool-")}
+        lines += [f"- other processes' share of the machine's CPU during each fork: median "
+                  f"{statistics.median(others.values()):.1f}%, max {max(others.values()):.1f}%; "
+                  f"{len(noisy & set(pool))} of {len(pool)} PoolBench forks over {NOISY_PERCENT:.0f}% are left out"
+                  + (f" ({', '.join(sorted(noisy & set(pool)))})" if noisy & set(pool) else ""), ""]
+        for name in ("hotpath", "parts", "capture"):
+            if name in noisy:
+                lines += [f"- **{name} ran while others used {others[name]:.0f}% of the CPU: read it with care**", ""]
     lines += [
         "## HikariCP getConnection()+close() over the stub driver, per arm",
         "",
@@ -180,7 +197,7 @@ def main(raw, out):
         "gc.alloc.rate.norm.",
         "",
     ]
-    results = pool_results(raw)
+    results = pool_results(raw, noisy)
     s = pool_table(results, meta, lines)
     targets(s, lines)
     simple_table(raw, "hotpath", "holdtrace's hot path alone (no agent, no pool)", lines,

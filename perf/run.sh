@@ -10,8 +10,8 @@
 # The arms of PoolBench differ only by JVM arguments appended to JMH's forks, so every arm runs the
 # same benchmark code. Rounds interleave the arms (in a rotating order): a slow minute on this shared
 # machine then hits every arm once instead of one arm five times. Before each round the script waits
-# (bounded) for the 1-minute load to drop below --max-load, or skips the round; it records the load
-# each fork started with.
+# (bounded) for the 1-minute load to drop below --max-load, or skips the round; after each fork it
+# records how much CPU other processes took meanwhile, and report.py leaves noisy forks out.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -91,16 +91,33 @@ wait_quiet() {
   done
 }
 
-# jmh NAME REGEX [JVM ARGS]: one JMH run, JSON results in raw/NAME.json
+busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# jmh NAME REGEX [JVM ARGS]: one JMH run, JSON results in raw/NAME.json. Appends to raw/noise.tsv
+# the share of the machine's CPU that others used meanwhile: all busy time (/proc/stat) less this
+# run's own (its processes' user+sys), over wall time x CPUs. report.py leaves out noisy runs.
 jmh() {
   local name=$1 regex=$2 jvm=${3:-}
   local extra=()
   [ -n "$jvm" ] && extra=(-jvmArgsAppend "$jvm")
   if [ "$(left)" -lt 60 ]; then log "out of time, skipping $name"; return 0; fi
   log "$name (load $(load1))"
-  timeout "$(left)" java -jar "$JAR" "$regex" "${TIMING[@]}" -prof gc -rf json -rff "$OUT/raw/$name.json" "${extra[@]}" \
-    >"$OUT/raw/$name.log" 2>&1 || log "$name failed or was cut short: see $OUT/raw/$name.log"
+  local b0 b1 own
+  b0=$(busy_jiffies)
+  { TIMEFORMAT='%U %S %R'; time timeout "$(left)" java -jar "$JAR" "$regex" "${TIMING[@]}" -prof gc -rf json \
+      -rff "$OUT/raw/$name.json" "${extra[@]}" >"$OUT/raw/$name.log" 2>&1; } 2>"$OUT/raw/$name.time" \
+    || log "$name failed or was cut short: see $OUT/raw/$name.log"
+  own=$(tail -n 1 "$OUT/raw/$name.time")
+  b1=$(busy_jiffies)
+  echo "$name $own $b0 $b1 $(nproc) $(getconf CLK_TCK)" | awk '{
+      others = ($6 - $5) / $8 - ($2 + $3); share = others / ($4 * $7) * 100
+      printf "%s\t%.1f\n", $1, share < 0 ? 0 : share }' >>"$OUT/raw/noise.tsv"
+  log "$name: others used $(tail -n 1 "$OUT/raw/noise.tsv" | cut -f2)% of the machine"
 }
+
+# noisy NAME: true if others used more than NOISY_PERCENT of the CPU during NAME's last run
+NOISY_PERCENT=10 # report.py's threshold too
+noisy() { awk -F'\t' -v n="$1" -v m=$NOISY_PERCENT '$1 == n { p = $2 } END { exit !(p > m) }' "$OUT/raw/noise.tsv"; }
 
 {
   echo "{"
@@ -119,7 +136,7 @@ jmh() {
   echo "}"
 } >"$OUT/raw/meta.json"
 
-: >"$OUT/raw/loads.tsv"
+: >"$OUT/raw/noise.tsv"
 FORK_LOAD=$(awk -v m="$MAX_LOAD" 'BEGIN { print m + 0.5 }')
 for r in $(seq 1 "$ROUNDS"); do
   if ! wait_quiet "$MAX_LOAD" 600; then
@@ -131,16 +148,21 @@ for r in $(seq 1 "$ROUNDS"); do
   for i in $(seq 0 $((n - 1))); do
     arm=${ARMS[$(( (i + r - 1) % n ))]} # rotate the order each round
     name=${arm%%|*}
-    wait_quiet "$FORK_LOAD" 120 || log "load still $(load1) before $name"
-    echo -e "$r\t$name\t$(load1)" >>"$OUT/raw/loads.tsv"
-    jmh "pool-$name-r$r" 'io.holdtrace.perf.PoolBench' "${arm#*|}"
+    for attempt in 1 2; do # a fork that others disturbed is run again once; report.py drops it if it still is
+      wait_quiet "$FORK_LOAD" 300 || log "load still $(load1) before $name"
+      jmh "pool-$name-r$r" 'io.holdtrace.perf.PoolBench' "${arm#*|}"
+      [ $QUICK = 1 ] || noisy "pool-$name-r$r" || break
+    done
   done
 done
 
 # No agent: the hot path's pieces, and the ways to capture a call site.
 for suite in hotpath:HotPathBench parts:HotPathPartsBench capture:CaptureBench; do
-  wait_quiet "$FORK_LOAD" 300 || log "load still $(load1) before ${suite%%:*}"
-  jmh "${suite%%:*}" "io.holdtrace.perf.${suite#*:}"
+  for attempt in 1 2; do
+    wait_quiet "$FORK_LOAD" 300 || log "load still $(load1) before ${suite%%:*}"
+    jmh "${suite%%:*}" "io.holdtrace.perf.${suite#*:}"
+    [ $QUICK = 1 ] || noisy "${suite%%:*}" || break
+  done
 done
 
 python3 "$PERF/report.py" "$OUT/raw" "$RESULTS"
