@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Macro overhead: the sample app on PostgreSQL under its own load generator, with no agent, with
+# holdtrace (defaults) and with the OpenTelemetry agent (exporters off), in interleaved runs.
+#
+#   perf/macro.sh                runs in the background (about 30 min); prints where its log is
+#   options: --pairs N (5)  --duration S (30)  --warmup S (20)  --clients N (8)  --max-minutes M (60)
+#            --no-build  --foreground  --max-load L (1.5)
+#
+# One pair is one run of each arm, in an order that rotates from pair to pair. Each run starts a
+# fresh app (start-up time: launch to the port file the app writes once ready), warms it up, then
+# measures DURATION seconds of closed-loop load on the database-bound healthy endpoints (the
+# incidents are switched off: they hold connections on purpose). Per run: throughput, p50 and p99
+# (the load generator's), CPU per request (the app's /proc utime+stime), allocation per request (from
+# the GC log: heap growth between collections). macro_report.py writes perf/RESULTS-macro.md with
+# the medians over pairs and each arm's median ratio to the no-agent run of the same pair.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PERF=$ROOT/perf
+PAIRS=5 DURATION=30 WARMUP=20 CLIENTS=8 MAX_MIN=60 BUILD=1 FG=0 MAX_LOAD=1.5
+ARGS=("$@")
+while [ $# -gt 0 ]; do
+  case $1 in
+    --pairs) PAIRS=$2; shift ;;
+    --duration) DURATION=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
+    --clients) CLIENTS=$2; shift ;;
+    --max-minutes) MAX_MIN=$2; shift ;;
+    --max-load) MAX_LOAD=$2; shift ;;
+    --no-build) BUILD=0 ;;
+    --foreground) FG=1 ;;
+    *) echo "macro.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+OUT=$PERF/target/macro
+
+if [ $FG = 0 ]; then
+  mkdir -p "$OUT"
+  PERF_COMMAND="perf/macro.sh ${ARGS[*]:-}" nohup timeout $(( MAX_MIN * 60 + 600 )) "$0" "${ARGS[@]}" --foreground \
+    >"$OUT/macro.log" 2>&1 &
+  echo "macro: running in the background as pid $!, at most $MAX_MIN min; log: $OUT/macro.log; results: $PERF/RESULTS-macro.md"
+  exit 0
+fi
+
+rm -rf "$OUT/raw"; mkdir -p "$OUT/raw"
+cd "$ROOT"
+DEADLINE=$(( $(date +%s) + MAX_MIN * 60 ))
+log() { echo "macro: $(date +%T) $*"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+if [ $BUILD = 1 ]; then
+  log "building the agents and the sample app"
+  mvn -B -q -DskipTests package -pl perf,sample-app -am
+fi
+APP=$ROOT/sample-app/target/holdtrace-sample-app.jar
+HT=$PERF/target/agents/holdtrace-agent.jar
+OTEL=$PERF/target/agents/opentelemetry-javaagent.jar
+for f in "$APP" "$HT" "$OTEL"; do [ -f "$f" ] || { echo "macro: $f is missing; run without --no-build" >&2; exit 1; }; done
+pg_isready -q -h 127.0.0.1 -p 5432 || { echo "macro: PostgreSQL is not up on 127.0.0.1:5432" >&2; exit 1; }
+
+ARMS=(
+  "none|"
+  "holdtrace|-javaagent:$HT=report=$OUT/raw/holdtrace.json"
+  "otel|-javaagent:$OTEL -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none -Dotel.javaagent.logging=none"
+)
+APP_ARGS=(--db=postgres --server.port=0
+  --sample.incidents.a.enabled=false --sample.incidents.b.enabled=false
+  --sample.incidents.c.enabled=false --sample.incidents.leak.enabled=false)
+LOAD_PATHS=(--path=/healthy/orders:3 --path=/healthy/report:1)
+
+wait_quiet() { # as in run.sh: true once the 1-minute load is below $1, giving up after $2 s
+  local until=$(( $(date +%s) + $2 ))
+  while awk -v l="$(load1)" -v m="$1" 'BEGIN { exit !(l >= m) }'; do
+    [ "$(date +%s)" -ge $until ] && return 1
+    sleep 10
+  done
+}
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# run NAME JVM_ARGS: one app, one warm-up, one measured load; writes raw/NAME.env
+run() {
+  local name=$1 jvm=$2 port_file=$OUT/raw/$1.port gclog=$OUT/raw/$1.gc.log
+  rm -f "$port_file"
+  local t0; t0=$(date +%s%N)
+  # shellcheck disable=SC2086 # the arm's JVM arguments are words on purpose
+  java $jvm -Xlog:gc:file="$gclog":uptime -jar "$APP" "${APP_ARGS[@]}" --sample.port-file="$port_file" \
+    >"$OUT/raw/$name.app.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 1200); do [ -s "$port_file" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  if [ ! -s "$port_file" ]; then
+    log "$name: the app did not start; see $OUT/raw/$name.app.log"; kill $pid 2>/dev/null || true; return 0
+  fi
+  local startup_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  local url=http://127.0.0.1:$(cat "$port_file")
+  java -jar "$APP" load --url="$url" "${LOAD_PATHS[@]}" --clients="$CLIENTS" --duration="${WARMUP}s" >/dev/null 2>&1 || true
+  local up0 up1 c0 c1
+  up0=$(jcmd $pid VM.uptime | awk '/s$/ { print $1 }' | tail -n 1)
+  used0=$(jcmd $pid GC.heap_info | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { print $(i + 1); exit } }')
+  c0=$(cpu_ticks $pid)
+  java -jar "$APP" load --url="$url" "${LOAD_PATHS[@]}" --clients="$CLIENTS" --duration="${DURATION}s" \
+    >"$OUT/raw/$name.load.log" 2>&1 || true
+  c1=$(cpu_ticks $pid)
+  up1=$(jcmd $pid VM.uptime | awk '/s$/ { print $1 }' | tail -n 1)
+  used1=$(jcmd $pid GC.heap_info | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { print $(i + 1); exit } }')
+  kill $pid; wait $pid 2>/dev/null || true
+  cat >"$OUT/raw/$name.env" <<EOF
+startup_ms=$startup_ms
+cpu_ticks=$((c1 - c0))
+clk_tck=$(getconf CLK_TCK)
+duration_s=$DURATION
+uptime0=$up0
+uptime1=$up1
+used0=$used0
+used1=$used1
+load=$(load1)
+EOF
+  log "$name: started in $startup_ms ms; $(grep '^all ' "$OUT/raw/$name.load.log" || echo 'no load summary')"
+}
+
+{
+  echo "{"
+  echo "\"date\": \"$(date -u +%Y-%m-%dT%H:%MZ)\","
+  echo "\"command\": \"${PERF_COMMAND:-perf/macro.sh ${ARGS[*]:-}}\","
+  echo "\"cpu\": \"$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)\", \"nproc\": $(nproc),"
+  echo "\"memory\": \"$(free -g | awk '/^Mem:/ { print $2 " GiB" }')\","
+  echo "\"jdk\": \"$(java -version 2>&1 | sed -n 2p | sed 's/"/\\"/g')\","
+  echo "\"postgres\": \"$(psql -h 127.0.0.1 -U postgres -At -c 'show server_version' test 2>/dev/null || echo unknown)\","
+  echo "\"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')\","
+  echo "\"load\": \"--clients=$CLIENTS ${LOAD_PATHS[*]} --duration=${DURATION}s after ${WARMUP}s of warm-up\""
+  echo "}"
+} >"$OUT/raw/meta.json"
+
+for p in $(seq 1 "$PAIRS"); do
+  if [ $(( DEADLINE - $(date +%s) )) -lt $(( 3 * (DURATION + WARMUP + 30) )) ]; then log "out of time before pair $p"; break; fi
+  wait_quiet "$MAX_LOAD" 600 || { log "pair $p skipped: load $(load1)"; continue; }
+  n=${#ARMS[@]}
+  for i in $(seq 0 $((n - 1))); do
+    arm=${ARMS[$(( (i + p - 1) % n ))]}
+    run "${arm%%|*}-p$p" "${arm#*|}"
+  done
+done
+
+python3 "$PERF/macro_report.py" "$OUT/raw" "$PERF/RESULTS-macro.md"

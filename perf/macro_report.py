@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Summarises perf/macro.sh's runs into Markdown.
+
+usage: macro_report.py RAW_DIR RESULTS-macro.md
+
+Each arm is compared with the no-agent run of the same pair; the table gives medians over pairs
+of the values and of those per-pair ratios.
+"""
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+ARMS = ["none", "holdtrace", "otel"]
+GC_LINE = re.compile(r"^\[(\d+\.\d+)s\].* (\d+)M->(\d+)M\(")
+
+
+def millis(text):
+    v, unit = text.split()
+    return float(v) * (1000 if unit == "s" else 1)
+
+
+def load_summary(path):
+    """count, p50 ms, p99 ms from the load generator's closing 'all' line."""
+    for line in open(path):
+        if line.startswith("all "):
+            f = line.split()
+            return int(f[1]), int(f[2]), millis(f"{f[3]} {f[4]}"), millis(f"{f[5]} {f[6]}")
+    return None
+
+
+def kb(text):
+    return float(text.rstrip("K")) if text else None
+
+
+def allocated_mb(gclog, t0, t1, used0_kb, used1_kb):
+    """Heap growth over [t0, t1]: from each collection's 'after' to the next one's 'before'."""
+    prev = used0_kb / 1024
+    total = 0.0
+    for line in open(gclog):
+        m = GC_LINE.match(line)
+        if m and t0 <= float(m.group(1)) <= t1:
+            before, after = int(m.group(2)), int(m.group(3))
+            total += max(0.0, before - prev)
+            prev = after
+    return total + max(0.0, used1_kb / 1024 - prev)
+
+
+def run(raw, name):
+    env_path = os.path.join(raw, name + ".env")
+    if not os.path.exists(env_path):
+        return None
+    env = dict(l.strip().split("=", 1) for l in open(env_path) if "=" in l)
+    s = load_summary(os.path.join(raw, name + ".load.log"))
+    if not s:
+        return None
+    count, errors, p50, p99 = s
+    out = {"startup": float(env["startup_ms"]), "rps": count / float(env["duration_s"]), "p50": p50, "p99": p99,
+           "errors": errors,
+           "cpu_us": float(env["cpu_ticks"]) / float(env["clk_tck"]) * 1e6 / count}
+    try:
+        mb = allocated_mb(os.path.join(raw, name + ".gc.log"), float(env["uptime0"]), float(env["uptime1"]),
+                          kb(env["used0"]), kb(env["used1"]))
+        out["alloc_kb"] = mb * 1024 / count
+    except (KeyError, ValueError, TypeError, FileNotFoundError):
+        out["alloc_kb"] = None
+    return out
+
+
+METRICS = [("rps", "throughput req/s", "{:,.0f}"), ("p50", "p50 ms", "{:.2f}"), ("p99", "p99 ms", "{:.2f}"),
+           ("cpu_us", "CPU µs/request", "{:,.0f}"), ("alloc_kb", "alloc KB/request", "{:,.1f}"),
+           ("startup", "start-up ms", "{:,.0f}")]
+
+
+def main(raw, out):
+    meta = json.load(open(os.path.join(raw, "meta.json")))
+    pairs = sorted({int(m.group(1)) for p in glob.glob(os.path.join(raw, "*-p*.env"))
+                    for m in [re.search(r"-p(\d+)\.env$", p)] if m})
+    runs = {(a, p): run(raw, f"{a}-p{p}") for a in ARMS for p in pairs}
+    lines = ["# holdtrace overhead: macro results", "",
+             f"- date: {meta['date']}; commit {meta['commit']}",
+             f"- machine: {meta['nproc']} CPUs, {meta['cpu']}, {meta['memory']}; shared with other builds",
+             f"- JDK: {meta['jdk']}; PostgreSQL {meta['postgres']}",
+             f"- command: `{meta['command']}`; load {meta['load']}",
+             f"- pairs: {len(pairs)}; app and load generator share the machine's cores", "",
+             "Each cell: median over pairs, then (in brackets) the median of the per-pair ratio to the no-agent run.",
+             "", "| arm | " + " | ".join(m[1] for m in METRICS) + " | errors |",
+             "| --- | " + " | ".join("---:" for _ in METRICS) + " | ---: |"]
+    for a in ARMS:
+        cells = []
+        for key, _, f in METRICS:
+            vals = [runs[(a, p)][key] for p in pairs if runs[(a, p)] and runs[(a, p)][key] is not None]
+            ratios = [runs[(a, p)][key] / runs[("none", p)][key] for p in pairs
+                      if runs[(a, p)] and runs[("none", p)] and runs[(a, p)][key] and runs[("none", p)][key]]
+            cell = f.format(statistics.median(vals)) if vals else "n/a"
+            if a != "none" and ratios:
+                cell += f" ({statistics.median(ratios):.3f})"
+            cells.append(cell)
+        errs = sum(runs[(a, p)]["errors"] for p in pairs if runs[(a, p)])
+        lines.append(f"| {a} | " + " | ".join(cells) + f" | {errs} |")
+    lines += ["", "Targets: throughput at least 0.99 of no agent, p99 at most 1.02, start-up at most +200 ms.", ""]
+    with open(out, "w") as fh:
+        fh.write("\n".join(lines))
+    print(f"macro_report.py: wrote {out}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    main(sys.argv[1], sys.argv[2])
