@@ -1,5 +1,6 @@
 package io.holdtrace.agent.detect;
 
+import io.holdtrace.agent.report.ReportBuilder;
 import io.holdtrace.bootstrap.Hold;
 import io.holdtrace.bootstrap.HoldCalls;
 import io.holdtrace.bootstrap.HoldTracker;
@@ -154,7 +155,7 @@ public final class OutboundCalls {
         x.put("clients", new ArrayList<>(t.clients));
         x.put("calls", calls);
         x.put("inProgress", t.inProgress);
-        x.put("callTime", durations(t.calls));
+        x.put("callTime", ReportBuilder.stats(t.calls));
         x.put("callTotalMs", ms(totalNanos));
         x.put("siteHeldMs", ms(siteHeld));
         x.put("share", share);
@@ -467,18 +468,6 @@ public final class OutboundCalls {
             m.put("url", url);
             return m;
         }
-    }
-
-    private static Map<String, Object> durations(LogHistogram h) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        long n = h.count();
-        m.put("count", n);
-        m.put("meanMs", n == 0 ? 0.0 : ms(h.sum() / (double) n));
-        m.put("p50Ms", ms(h.quantile(0.50)));
-        m.put("p90Ms", ms(h.quantile(0.90)));
-        m.put("p99Ms", ms(h.quantile(0.99)));
-        m.put("maxMs", ms(h.max()));
-        return m;
     }
 
     static double ms(double nanos) {

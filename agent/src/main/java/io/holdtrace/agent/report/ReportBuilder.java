@@ -203,7 +203,8 @@ public final class ReportBuilder {
         return m;
     }
 
-    static Map<String, Object> stats(LogHistogram h) {
+    /** A duration summary in milliseconds, as the report writes every histogram. */
+    public static Map<String, Object> stats(LogHistogram h) {
         Map<String, Object> m = new LinkedHashMap<>();
         long n = h.count();
         m.put("count", n);

@@ -86,9 +86,6 @@ public final class Dbcp2Instrumentation implements InstrumentationModule {
         }
     }
 
-
-
-
     static final class Evict {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(0) Object connection) {

@@ -72,8 +72,6 @@ public final class HikariInstrumentation implements InstrumentationModule {
         }
     }
 
-
-
     static final class Evict {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(0) Object connection) {
@@ -87,7 +85,6 @@ public final class HikariInstrumentation implements InstrumentationModule {
             Holds.poolClosed(pool);
         }
     }
-
 
     static final class NewConnection {
         @Advice.OnMethodEnter(suppress = Throwable.class)

@@ -65,6 +65,4 @@ public final class DriverInstrumentation implements InstrumentationModule {
         }
     }
 
-
-
 }
