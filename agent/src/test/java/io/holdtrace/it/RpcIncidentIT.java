@@ -78,7 +78,9 @@ class RpcIncidentIT {
         assertEquals(POOL, a.path("maxSize").asInt());
         assertTrue(a.path("saturated").asBoolean(), a.toString());
         double needed = a.path("neededConnections").asDouble();
-        assertTrue(needed >= POOL * 0.6 && needed <= POOL * 1.3, "the rate the pool let through x the hold = the pool: " + a);
+        // rate x mean hold over a 1 s window is off by up to about hold/window (holds straddle its
+        // edges: here ~0.27) plus burstiness on a shared machine; 1.3 was seen exceeded at 1.35
+        assertTrue(needed >= POOL * 0.6 && needed <= POOL * 1.5, "the rate the pool let through x the hold = the pool: " + a);
         assertTrue(a.path("demandConnections").asDouble() > needed * 3, "far more callers held or waited: " + a);
         assertTrue(a.path("callShare").asDouble() > 0.8, a.toString());
         assertEquals(total, a.path("callsInHolds").asInt());
