@@ -92,10 +92,18 @@ final class Cli {
         }
         Map<String, long[]> groups = new LinkedHashMap<>(); // count, max held ms, still open
         Map<String, String> details = new LinkedHashMap<>();
+        Map<String, Integer> uncaptured = new LinkedHashMap<>(); // kind -> findings whose site was not captured
         for (JsonNode f : r.path("findings")) {
+            if (f.path("site").asText().startsWith(NOT_CAPTURED)) {
+                uncaptured.merge(f.path("kind").asText(), 1, Integer::sum);
+                continue;
+            }
             String key = String.format(Locale.ROOT, "%-17s %s", f.path("kind").asText(), f.path("site").asText());
             if (f.has("target")) {
                 key += " -> " + f.path("target").path("method").asText() + " " + f.path("target").path("url").asText();
+            }
+            if (f.hasNonNull("transactional")) {
+                key += "  in @Transactional " + f.path("transactional").asText();
             }
             long[] g = groups.computeIfAbsent(key, k -> new long[3]);
             g[0]++;
@@ -112,6 +120,12 @@ final class Cli {
                 out.println("                            " + details.get(key));
             }
         });
+        if (!uncaptured.isEmpty()) {
+            StringBuilder kinds = new StringBuilder();
+            uncaptured.forEach((kind, count) -> kinds.append(kinds.length() == 0 ? "" : ", ").append(kind).append(" x").append(count));
+            out.println("  and " + kinds + " at call sites not captured: those checkouts came past the capture budget (captureBudget="
+                    + r.path("agent").path("settings").path("captureBudget").asText("?") + "); the JSON report has them");
+        }
         out.println();
         out.println("Top call sites by total hold time");
         int n = 0;
@@ -125,6 +139,8 @@ final class Cli {
         }
         return 0;
     }
+
+    private static final String NOT_CAPTURED = "(not captured)";
 
     private static String duration(double ms) {
         return ms >= 10_000 ? String.format(Locale.ROOT, "%.1f s", ms / 1000) : String.format(Locale.ROOT, "%.1f ms", ms);

@@ -17,22 +17,31 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
  * The packaged sample app (a Spring Boot fat jar: its classes load through Boot's nested-jar class
- * loader) under the packaged agent, stopped the way an operator stops it, with SIGTERM. The agent
- * must weave the pool inside the fat jar, attribute holds to the app's own methods, and report
- * the leak and the captured connection, and nothing on the healthy endpoints.
+ * loader) under the packaged agent, stopped the way an operator stops it, with SIGTERM, on embedded
+ * H2 and on the PostgreSQL server. The agent must weave the pool inside the fat jar, attribute
+ * holds to the app's own methods, and report each incident with its kind and exact method: A (the
+ * singleton that captured a connection), B (the auth call made while holding), C (the 404 from a
+ * removed endpoint, while holding), the leak; and nothing on the healthy endpoints.
  */
 class UnderTheAgentIT {
 
     private static final String PKG = "io.holdtrace.sample.";
 
-    @Test
-    void theFatJarUnderTheAgentReportsItsIncidentsAndNothingOnHealthyEndpoints() throws Exception {
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {"h2", "postgres"})
+    void theFatJarUnderTheAgentReportsItsIncidentsAndNothingOnHealthyEndpoints(String db) throws Exception {
+        if (db.equals("postgres")) {
+            assertTrue(listening(5432), "PostgreSQL is not listening on 127.0.0.1:5432 (.ci/run starts it)");
+        }
         Path agent = Paths.get(System.getProperty("holdtrace.agentJar"));
         Path jar = Paths.get(System.getProperty("sample.jar"));
         assertTrue(Files.isRegularFile(agent), "agent jar: " + agent);
@@ -43,7 +52,7 @@ class UnderTheAgentIT {
         Path log = dir.resolve("app.log");
         List<String> cmd = List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:off",
                 "-javaagent:" + agent + "=report=" + report + ",threshold=1s,reportInterval=0,captureBudget=all",
-                "-jar", jar.toString(), "--server.port=0", "--sample.port-file=" + portFile,
+                "-jar", jar.toString(), "--db=" + db, "--server.port=0", "--sample.port-file=" + portFile,
                 "--sample.downstream.auth-latency=20ms");
         Process app = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
@@ -51,7 +60,8 @@ class UnderTheAgentIT {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             List<String> paths = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                paths.addAll(List.of("/healthy/orders", "/healthy/pay", "/healthy/report", "/a/report", "/leak", "/b/checkout"));
+                paths.addAll(List.of("/healthy/orders", "/healthy/pay", "/healthy/report", "/a/report", "/leak", "/b/checkout",
+                        "/c/legacy"));
             }
             for (String p : paths) {
                 http.send(HttpRequest.newBuilder(URI.create(base + p)).timeout(Duration.ofSeconds(20)).build(),
@@ -124,7 +134,48 @@ class UnderTheAgentIT {
             checkout |= site.path("transactional").asString().equals(PKG + "checkout.CheckoutService.checkout");
         }
         assertTrue(checkout, "the transactional method of /b/checkout: " + r.path("sites"));
+
+        // incident B: the auth call made while the checkout transaction holds its connection
+        JsonNode b = rpcFinding(r, "POST", "/auth/token", PKG + "checkout.CheckoutController.checkout(");
+        assertEquals(PKG + "checkout.CheckoutService.checkout", b.path("transactional").asString(), b.toString());
+        assertEquals(10, b.path("calls").asInt(), b.toString());
+        assertEquals(10, b.path("outcomes").path("200").asInt(), b.toString());
+        assertTrue(b.path("callSites").toString().contains(PKG + "downstream.DownstreamClient.authToken("), b.toString());
+        assertTrue(b.path("callTime").path("meanMs").asDouble() >= 20.0, "the auth latency is 20 ms: " + b);
+        assertTrue(b.path("share").asDouble() > 0.0 && b.path("share").asDouble() <= 1.0, b.toString());
+        assertEquals("http", b.path("target").path("scheme").asString(), b.toString());
+        assertEquals("127.0.0.1", b.path("target").path("host").asString(), b.toString());
+
+        // incident C: the removed endpoint answers 404 while the repricing transaction holds its connection
+        JsonNode c = rpcFinding(r, "GET", "/legacy/discounts/{id}", PKG + "legacy.LegacyPricingController.reprice(");
+        assertEquals(PKG + "legacy.LegacyPricingService.reprice", c.path("transactional").asString(), c.toString());
+        assertEquals(10, c.path("outcomes").path("404").asInt(), c.toString());
+        assertEquals(1, c.path("outcomes").size(), "every call answered 404: " + c);
+        assertTrue(c.path("callSites").toString().contains(PKG + "downstream.DownstreamClient.legacyDiscount("), c.toString());
         assertTrue(captiveFound, "the connection the singleton captured at start-up: " + r.path("findings"));
+    }
+
+    /** The one rpc-while-holding finding for this target at a site starting with {@code sitePrefix}. */
+    private static JsonNode rpcFinding(JsonNode report, String method, String path, String sitePrefix) {
+        JsonNode found = null;
+        for (JsonNode f : report.path("findings")) {
+            if (f.path("kind").asString().equals("rpc-while-holding") && f.path("target").path("method").asString().equals(method)
+                    && f.path("target").path("path").asString().equals(path) && f.path("site").asString().startsWith(sitePrefix)) {
+                assertTrue(found == null, "one finding per (pool, site, target): " + report.path("findings"));
+                found = f;
+            }
+        }
+        assertTrue(found != null, "rpc-while-holding " + method + " " + path + " at " + sitePrefix + ": " + report.path("findings"));
+        return found;
+    }
+
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static int awaitPort(Process app, Path portFile, Path log) throws IOException, InterruptedException {

@@ -36,6 +36,9 @@ public final class Config {
             "org.apache.ibatis", "io.micrometer", "io.opentelemetry", "net.ttddyy", "com.p6spy",
             "org.h2", "org.postgresql", "org.mariadb", "com.mysql", "oracle", "com.microsoft.sqlserver",
             "kotlin", "kotlinx", "scala", "groovy", "org.codehaus.groovy",
+            // servers and their thread pools: an idle request thread is never a call site
+            "org.apache.catalina", "org.apache.coyote", "org.apache.tomcat", "org.eclipse.jetty", "io.undertow",
+            "io.netty", "reactor.core", "reactor.netty",
             // HTTP clients: the site of an outbound call is the application frame that made it
             "okhttp3", "okio", "org.apache.hc", "org.apache.http", "retrofit2", "feign");
 

@@ -317,10 +317,15 @@ public final class Detector implements Runnable {
             // not captured (budget spent): while the hold is open, the holder's stack now is the
             // best evidence left; once it ended, that thread has moved on and its stack says nothing
             Thread t = h.isOpen() ? h.owner.thread() : null;
-            if (t != null && t.isAlive()) {
-                SiteDecoder.Decoded d = decoder.decode(t.getStackTrace());
+            SiteDecoder.Decoded d = t != null && t.isAlive() ? decoder.decode(t.getStackTrace()) : null;
+            if (d != null && !d.site.startsWith(SiteDecoder.NO_APPLICATION_FRAME)) {
                 site = d.site + " (from the holder's stack)";
                 stack = d.stack;
+            } else if (d != null) {
+                // the holder runs no application code now (a pooled thread back in its pool, say):
+                // its stack would name the server's idle loop, not the code that took the connection
+                site = "(not captured)";
+                stack = new String[0];
             } else {
                 site = "(not captured)";
                 stack = new String[0];

@@ -110,6 +110,16 @@ public final class OutboundCalls {
                 t.findingTried = true;
                 t.finding = findings.add(new Finding(KIND, t.pool.name(), t.siteName, t.site != null ? t.site.stack : new String[0],
                         t.firstThread, tracker.toEpochMillis(t.firstStartNanos), tracker.toEpochMillis(now), t.firstStartNanos));
+                Finding nf = t.finding;
+                SiteStats s = t.site;
+                if (nf != null && s != null && (s.component != null || s.transactional != null)) {
+                    // the site's component and @Transactional method: B's site is the controller line,
+                    // the method that holds the transaction across the call is the service's
+                    findings.update(() -> {
+                        nf.component = s.component;
+                        nf.transactional = s.transactional;
+                    });
+                }
             }
             Finding f = t.finding;
             if (f != null) {
