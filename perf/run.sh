@@ -106,7 +106,10 @@ jmh() {
   b0=$(busy_jiffies)
   { TIMEFORMAT='%U %S %R'; time timeout "$(left)" java -jar "$JAR" "$regex" "${TIMING[@]}" -prof gc -rf json \
       -rff "$OUT/raw/$name.json" "${extra[@]}" >"$OUT/raw/$name.log" 2>&1; } 2>"$OUT/raw/$name.time" \
-    || log "$name failed or was cut short: see $OUT/raw/$name.log"
+    || { log "$name failed or was cut short: see $OUT/raw/$name.log"; FAILED+=("$name"); }
+  if [ -z "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))) or "")' "$OUT/raw/$name.json" 2>/dev/null)" ]; then
+    case " ${FAILED[*]:-} " in *" $name "*) ;; *) log "$name wrote no results: see $OUT/raw/$name.log"; FAILED+=("$name") ;; esac
+  fi
   own=$(tail -n 1 "$OUT/raw/$name.time")
   b1=$(busy_jiffies)
   echo "$name $own $b0 $b1 $(nproc) $(getconf CLK_TCK)" | awk '{
@@ -137,6 +140,7 @@ noisy() { awk -F'\t' -v n="$1" -v m=$NOISY_PERCENT '$1 == n { p = $2 } END { exi
 } >"$OUT/raw/meta.json"
 
 : >"$OUT/raw/noise.tsv"
+FAILED=()
 FORK_LOAD=$(awk -v m="$MAX_LOAD" 'BEGIN { print m + 0.5 }')
 for r in $(seq 1 "$ROUNDS"); do
   if ! wait_quiet "$MAX_LOAD" 600; then
@@ -151,7 +155,8 @@ for r in $(seq 1 "$ROUNDS"); do
     for attempt in 1 2; do # a fork that others disturbed is run again once; report.py drops it if it still is
       wait_quiet "$FORK_LOAD" 300 || log "load still $(load1) before $name"
       jmh "pool-$name-r$r" 'io.holdtrace.perf.PoolBench' "${arm#*|}"
-      [ $QUICK = 1 ] || noisy "pool-$name-r$r" || break
+      [ $QUICK = 1 ] && break # quick mode judges no timing, so one fork is enough
+      noisy "pool-$name-r$r" || break
     done
   done
 done
@@ -161,9 +166,14 @@ for suite in hotpath:HotPathBench parts:HotPathPartsBench capture:CaptureBench; 
   for attempt in 1 2; do
     wait_quiet "$FORK_LOAD" 300 || log "load still $(load1) before ${suite%%:*}"
     jmh "${suite%%:*}" "io.holdtrace.perf.${suite#*:}"
-    [ $QUICK = 1 ] || noisy "${suite%%:*}" || break
+    [ $QUICK = 1 ] && break
+    noisy "${suite%%:*}" || break
   done
 done
 
 python3 "$PERF/report.py" "$OUT/raw" "$RESULTS"
+if [ ${#FAILED[@]} -gt 0 ]; then
+  log "failed: ${FAILED[*]} (their logs are in $OUT/raw/)"
+  exit 1 # quick mode proves the suite runs: any fork that failed or measured nothing fails it
+fi
 log "done: $RESULTS"
