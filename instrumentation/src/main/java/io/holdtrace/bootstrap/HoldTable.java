@@ -86,13 +86,16 @@ final class HoldTable {
         size.decrementAndGet();
     }
 
+    /**
+     * The open hold of {@code key}, or null; without the stripe's lock, for the per-statement use
+     * check. A reader racing a removal on the same stripe may miss a hold (an unlinked hold's
+     * {@code next} is cleared), which only costs that one use check; a thread always sees the
+     * holds it put itself.
+     */
     Hold get(Object key, int hash) {
-        int s = hash & (STRIPES - 1);
-        synchronized (locks[s]) {
-            for (Hold h = heads[s]; h != null; h = h.next) {
-                if (h.hash == hash && h.refersTo(key)) {
-                    return h;
-                }
+        for (Hold h = heads[hash & (STRIPES - 1)]; h != null; h = h.next) {
+            if (h.hash == hash && h.refersTo(key)) {
+                return h;
             }
         }
         return null;

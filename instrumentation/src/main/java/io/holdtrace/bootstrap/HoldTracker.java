@@ -24,7 +24,6 @@ public final class HoldTracker {
     private final ArrayBlockingQueue<Hold> notable = new ArrayBlockingQueue<>(4096);
     private final CaptureBudget budget;
     private final boolean captureAll;
-    private final AtomicLong acquires = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
@@ -66,7 +65,6 @@ public final class HoldTracker {
         Object event = jfr ? HoldEvents.begin() : null; // null unless a recording wants hold events
         PoolStats pool = pool(poolObj, type, name);
         pool.waits.record(now - start);
-        acquires.incrementAndGet();
         Throwable capture = null;
         if (captureAll || budget.tryCapture(now)) {
             capture = new Throwable("holdtrace acquire site");
@@ -78,9 +76,7 @@ public final class HoldTracker {
         }
         ThreadRef owner = ThreadRef.current();
         Hold h = new Hold(handle, collected, HoldTable.hash(handle), pool, owner, now, now - start, capture);
-        h.jfrEvent = event;
-        h.creation = owner.creating; // two reads: which component takes it, inside which transaction
-        h.transactional = owner.transactional;
+        h.context(event, owner.creating, owner.transactional); // which component takes it, inside which transaction
         if (open.put(h)) {
             pool.checkedOut();
             h.owner.holdOpened(h);
@@ -144,9 +140,8 @@ public final class HoldTracker {
     private void finish(Hold h, long now, int reason) {
         h.end(now, reason);
         h.clear(); // no gc-unclosed for a hold that ended
-        Object event = h.jfrEvent;
+        Object event = h.takeJfrEvent();
         if (event != null) {
-            h.jfrEvent = null;
             HoldEvents.end(event, h); // first: a site it decodes is recorded below
         }
         h.owner.holdClosed();
@@ -160,7 +155,8 @@ public final class HoldTracker {
         SiteStats s = h.site();
         if (s != null) {
             s.record(h);
-        } else if (!completed.offer(h)) {
+        } else if (h.capture != null && !completed.offer(h)) {
+            // (a hold with no stack has no site to decode: it is counted per pool, and never queued)
             dropped.incrementAndGet(); // counted per pool already; only the site attribution is lost
         }
     }
@@ -216,8 +212,13 @@ public final class HoldTracker {
         return budget;
     }
 
+    /** Successful checkouts, every pool: summed from the pools' own counts, so the hot path shares no counter. */
     public long acquires() {
-        return acquires.get();
+        long n = overflowPool.waits.count() - overflowPool.timeouts.get();
+        for (PoolStats p : pools) {
+            n += p.waits.count() - p.timeouts.get();
+        }
+        return n;
     }
 
     /** Completed holds whose site could not be attributed because the queue was full. */

@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * A lock-free histogram of nanosecond durations with a fixed footprint: 8 buckets per power of
  * two (at most 12.5% relative error), values above ~73 minutes counted in the last bucket. The
- * exact count, sum and maximum are kept beside it.
+ * exact sum and maximum are kept beside it; the count is the buckets' sum. A record is two atomic
+ * adds (bucket, sum) and a read of the maximum.
  */
 public final class LogHistogram {
 
@@ -16,14 +17,12 @@ public final class LogHistogram {
     static final int BUCKETS = (MAX_EXP - SUB_BITS + 2) * SUB;
 
     private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
-    private final AtomicLong count = new AtomicLong();
     private final AtomicLong sum = new AtomicLong();
     private final AtomicLong max = new AtomicLong();
 
     public void record(long nanos) {
         long v = Math.max(0L, nanos);
         counts.incrementAndGet(index(v));
-        count.incrementAndGet();
         sum.addAndGet(v);
         long m = max.get();
         while (v > m && !max.compareAndSet(m, v)) {
@@ -57,8 +56,13 @@ public final class LogHistogram {
         return i + 1 < BUCKETS ? lowerBound(i + 1) - 1 : Long.MAX_VALUE;
     }
 
+    /** The number of values recorded: the buckets' sum (read by the agent; the hot path keeps no separate counter). */
     public long count() {
-        return count.get();
+        long n = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            n += counts.get(i);
+        }
+        return n;
     }
 
     public long sum() {
