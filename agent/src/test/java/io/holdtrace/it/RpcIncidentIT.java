@@ -97,7 +97,13 @@ class RpcIncidentIT {
         double p99 = a.path("p99HoldMs").asDouble();
         double p99Without = without.path("p99HoldMs").asDouble();
         assertTrue(p99 >= DELAY_MS, "every hold spans a 200 ms call: " + a);
-        assertTrue(p99Without > 0 && p99Without < p99 / 5, "the p99 hold less its call is a fraction of it: " + a);
+        // every hold spends at least the 200 ms call in it, so each net hold is at least 200 ms
+        // shorter and so is their p99: p99 net + 200 <= p99, give or take the histograms' error
+        // (each reported percentile within 6.25% of its bucket's values)
+        assertTrue(p99Without > 0 && p99Without + DELAY_MS <= p99 * 1.14, "the p99 hold less its call: " + a);
+        // ~1/10 of it on a quiet machine; a starved start-up (the first holds of 100 threads on 2
+        // busy cores) was seen to leave 1/3
+        assertTrue(p99Without < p99 / 2, "the p99 hold less its call is a fraction of it: " + a);
         assertTrue(a.path("meanWaitMs").asDouble() > 500, a.toString());
 
         AgentRun.Result summary = AgentRun.main("io.holdtrace.agent.HoldtraceAgent").noAgent()

@@ -1,6 +1,7 @@
 package io.holdtrace.agent.detect;
 
 import io.holdtrace.agent.report.PoolGauges;
+import io.holdtrace.agent.report.PoolSettings;
 import io.holdtrace.agent.report.ReportBuilder;
 import io.holdtrace.bootstrap.Hold;
 import io.holdtrace.bootstrap.HoldCalls;
@@ -47,6 +48,11 @@ public final class OutboundCalls {
     private final int maxTargets;
     private final Map<String, Target> targets = new LinkedHashMap<>();
     private final Map<PoolStats, PoolRate> rates = new HashMap<>();
+    /**
+     * Per pool: its settings as the agent first read them (strings and numbers), for a report
+     * written after the application closed the pool and the collector took it.
+     */
+    private final Map<PoolStats, Map<String, Object>> settingsSeen = new HashMap<>();
     /** Per pool: durations of holds the garbage collector ended, which the pool's hold times never count (ns). */
     private final Map<PoolStats, long[]> collectedHeld = new HashMap<>();
     private final List<RpcCall> scratch = new ArrayList<>();
@@ -147,7 +153,11 @@ public final class OutboundCalls {
         }
         for (Map.Entry<PoolStats, PoolRate.Sample> e : now.entrySet()) {
             PoolStats p = e.getKey();
-            e.getValue().pending = PoolGauges.pending(p.type, p.poolObject());
+            Object pool = p.poolObject();
+            e.getValue().pending = PoolGauges.pending(p.type, pool);
+            if (pool != null && !settingsSeen.containsKey(p)) {
+                settingsSeen.put(p, PoolSettings.of(p.type, pool));
+            }
             rates.computeIfAbsent(e.getKey(), k -> new PoolRate()).add(e.getValue());
         }
     }
@@ -160,6 +170,11 @@ public final class OutboundCalls {
         if (h.endNanos() != 0L) {
             collectedHeld.computeIfAbsent(h.pool, k -> new long[1])[0] += h.endNanos() - h.startNanos;
         }
+    }
+
+    /** The pool's settings as first read on the agent's thread, or null if it was never sampled alive. */
+    public synchronized Map<String, Object> settingsSeen(PoolStats p) {
+        return settingsSeen.get(p);
     }
 
     private Target target(Hold h, RpcCall c) {
