@@ -25,9 +25,9 @@ import java.util.TreeMap;
  * Outbound calls made while a connection was held, on the agent's detector thread: the calls
  * that ended since the last pass are aggregated per (pool, call site that took the connection,
  * target) into {@code rpc-while-holding} findings, calls still going on are counted as in
- * progress, and each pool's checkout rate is sampled for the pool-size advice (Little's law:
- * connections needed = checkout rate x mean hold), with and without the time holds spent in
- * outbound calls. Bounded: past {@code maxTargets} (pool, site, target) entries, further calls are
+ * progress, and each pool is sampled for the pool-size advice (connections needed = the mean
+ * number in use over the busiest second, from the time-integral of in-use: {@link PoolRate}),
+ * with and without the time holds spent in outbound calls. Bounded: past {@code maxTargets} (pool, site, target) entries, further calls are
  * summed into one {@code (other targets)} entry per pool.
  */
 public final class OutboundCalls {
