@@ -78,7 +78,7 @@ final class Cli {
                     p.path("hold").path("p99Ms").asDouble(), p.path("timeouts").asLong());
         }
         out.println();
-        out.println("Pool sizing (Little's law: connections needed = checkout rate x mean hold)");
+        out.println("Pool sizing (connections needed = mean in use over the busiest second, Little's L)");
         for (JsonNode p : r.path("pools")) {
             JsonNode a = p.path("advice");
             if (!a.isMissingNode()) {
@@ -146,23 +146,25 @@ final class Cli {
         return ms >= 10_000 ? String.format(Locale.ROOT, "%.1f s", ms / 1000) : String.format(Locale.ROOT, "%.1f ms", ms);
     }
 
-    /** One line per pool: what the measured rate and hold need, what the pool had, and without outbound calls. */
+    /** One line per pool: the connections it had in use, what the pool had, the waits, and without outbound calls. */
     static String sizing(String pool, JsonNode a) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "%s: %.1f checkouts/s (%s) x %.1f ms mean hold = %.1f connections needed (max %s%s; p99 hold %.1f ms;"
-                        + " waited %s in all, p99 %.1f ms, %d time-outs",
-                pool, a.path("acquiresPerSecond").asDouble(), a.path("rateBasis").asText(), a.path("meanHoldMs").asDouble(),
-                a.path("neededConnections").asDouble(), a.path("maxSize").isNumber() ? a.path("maxSize").asText() : "-",
-                a.path("saturated").asBoolean() ? ", saturated" : "", a.path("p99HoldMs").asDouble(),
-                duration(a.path("waitTotalMs").asDouble()), a.path("p99WaitMs").asDouble(), a.path("timeouts").asLong()));
+                "%s: %.1f connections needed = in use on average over the %s (max %s%s; %.1f checkouts/s x %.1f ms mean hold"
+                        + " = %.1f; p99 hold %.1f ms; waited %s in all, p99 %.1f ms, %d time-outs",
+                pool, a.path("neededConnections").asDouble(), a.path("rateBasis").asText(),
+                a.path("maxSize").isNumber() ? a.path("maxSize").asText() : "-", a.path("saturated").asBoolean() ? ", saturated" : "",
+                a.path("acquiresPerSecond").asDouble(), a.path("meanHoldMs").asDouble(), a.path("rateTimesMeanHold").asDouble(),
+                a.path("p99HoldMs").asDouble(), duration(a.path("waitTotalMs").asDouble()), a.path("p99WaitMs").asDouble(),
+                a.path("timeouts").asLong()));
         if (a.path("demandConnections").asDouble() > a.path("neededConnections").asDouble() * 1.5) {
             sb.append(String.format(Locale.ROOT, "; %.1f threads held or waited at once", a.path("demandConnections").asDouble()));
         }
         sb.append(')');
         if (a.path("callsInHolds").asLong() > 0) {
-            sb.append(String.format(Locale.ROOT, "; outbound calls took %.1f%% of hold time: without them in the hold,"
-                            + " %.1f ms mean hold = %.2f connections", a.path("callShare").asDouble() * 100,
-                    a.path("withoutCalls").path("meanHoldMs").asDouble(), a.path("withoutCalls").path("neededConnections").asDouble()));
+            JsonNode w = a.path("withoutCalls");
+            sb.append(String.format(Locale.ROOT, "; outbound calls took %.1f%% of the connection time: without them in the hold,"
+                            + " %.2f connections (%.1f ms mean hold, p99 %.1f ms)", a.path("callShare").asDouble() * 100,
+                    w.path("neededConnections").asDouble(), w.path("meanHoldMs").asDouble(), w.path("p99HoldMs").asDouble()));
         }
         return sb.toString();
     }

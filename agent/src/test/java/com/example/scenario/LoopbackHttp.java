@@ -1,6 +1,8 @@
 package com.example.scenario;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,19 +11,40 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 
 /**
  * A loopback HTTP server whose every answer is controlled by the request's query string:
  * {@code ?delay=MS&status=CODE} (defaults 0 and 200). Any path answers; the query may carry other
- * parameters (a token) that the agent must never show. Bound to 127.0.0.1 only.
+ * parameters (a token) that the agent must never show. Bound to 127.0.0.1 only. Plain HTTP, or
+ * HTTPS with the server key of an {@link SSLContext} ({@link #https}).
  */
 public final class LoopbackHttp implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService workers;
+    private final String scheme;
 
     public LoopbackHttp() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
+        this(null);
+    }
+
+    /** An HTTPS server presenting the key of {@code tls}. */
+    public static LoopbackHttp https(SSLContext tls) throws IOException {
+        return new LoopbackHttp(tls);
+    }
+
+    private LoopbackHttp(SSLContext tls) throws IOException {
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
+        if (tls == null) {
+            server = HttpServer.create(address, 200);
+            scheme = "http";
+        } else {
+            HttpsServer s = HttpsServer.create(address, 200);
+            s.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = s;
+            scheme = "https";
+        }
         workers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "loopback-http");
             t.setDaemon(true);
@@ -58,9 +81,9 @@ public final class LoopbackHttp implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** {@code http://127.0.0.1:PORT} + path. */
+    /** {@code http://127.0.0.1:PORT} (or https) + path. */
     public String url(String pathAndQuery) {
-        return "http://127.0.0.1:" + port() + pathAndQuery;
+        return scheme + "://127.0.0.1:" + port() + pathAndQuery;
     }
 
     /** A loopback port nobody listens on: a call there is refused. */

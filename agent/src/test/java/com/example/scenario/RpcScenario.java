@@ -60,8 +60,8 @@ public final class RpcScenario {
     /** In the user-info of the calls: likewise. */
     public static final String PASSWORD = "ui-secret-c2e8b0";
     public static final String USER = "rpcuser";
-    /** Client read time-out; the slow call takes longer. */
-    static final int TIMEOUT_MS = 500;
+    /** Client connect and read time-out; the slow call takes longer. {@code -Dscenario.timeoutMs} changes it. */
+    static final int TIMEOUT_MS = Integer.getInteger("scenario.timeoutMs", 500);
     static final int SLOW_MS = 2000;
 
     private RpcScenario() {

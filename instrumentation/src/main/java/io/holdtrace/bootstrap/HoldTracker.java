@@ -147,10 +147,11 @@ public final class HoldTracker {
         h.owner.holdClosed();
         PoolStats pool = h.pool;
         pool.checkedIn();
-        pool.holdTimes.record(now - h.startNanos);
+        long held = now - h.startNanos;
+        pool.holdTimes.record(held);
         HoldCalls calls = h.calls();
         if (calls != null) {
-            pool.callsInHolds(calls);
+            pool.callsInHolds(calls.count(), calls.nanos(), held); // only holds that made calls pay for the net-of-calls figures
         }
         SiteStats s = h.site();
         if (s != null) {

@@ -73,16 +73,33 @@ public final class LogHistogram {
         return max.get();
     }
 
+    /** A copy of the bucket counts, for combining histograms ({@link #quantile(long[], double, long)}). */
+    public long[] buckets() {
+        long[] snap = new long[BUCKETS];
+        for (int i = 0; i < BUCKETS; i++) {
+            snap[i] = counts.get(i);
+        }
+        return snap;
+    }
+
     /**
      * The value at quantile {@code q} (0..1): the midpoint of the bucket it falls in, never more
      * than the exact maximum. 0 when empty.
      */
     public long quantile(double q) {
+        return quantile(buckets(), q, max.get());
+    }
+
+    /**
+     * The value at quantile {@code q} of bucket counts (this class's bucketing, e.g. one
+     * histogram's {@link #buckets()} minus another's), never more than {@code max}: the midpoint
+     * of the bucket it falls in, or {@code max} itself for the top rank. 0 when empty; negative
+     * counts (snapshots taken while values came in) count as 0.
+     */
+    public static long quantile(long[] buckets, double q, long max) {
         long total = 0;
-        long[] snap = new long[BUCKETS];
-        for (int i = 0; i < BUCKETS; i++) {
-            snap[i] = counts.get(i);
-            total += snap[i];
+        for (long c : buckets) {
+            total += Math.max(0L, c);
         }
         if (total == 0) {
             return 0L;
@@ -92,17 +109,17 @@ public final class LogHistogram {
             rank = 1;
         }
         if (rank >= total) {
-            return max.get(); // the top rank is the maximum, which is kept exactly
+            return max; // the top rank is the maximum, which is kept exactly
         }
         long seen = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            seen += snap[i];
+        for (int i = 0; i < buckets.length; i++) {
+            seen += Math.max(0L, buckets[i]);
             if (seen >= rank) {
-                long lo = lowerBound(i);
-                long hi = Math.max(lo, Math.min(upperBound(i), max.get()));
+                long lo = Math.min(lowerBound(i), max);
+                long hi = Math.max(lo, Math.min(upperBound(i), max));
                 return lo + (hi - lo) / 2;
             }
         }
-        return max.get();
+        return max;
     }
 }

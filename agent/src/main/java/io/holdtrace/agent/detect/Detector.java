@@ -93,7 +93,11 @@ public final class Detector implements Runnable {
 
         scratch.clear();
         tracker.drainCollected(scratch);
+        OutboundCalls o = outbound;
         for (Hold h : scratch) {
+            if (o != null) {
+                o.collected(h);
+            }
             Finding f = newFinding("gc-unclosed", h, now);
             if (f != null) {
                 findings.update(() -> {
@@ -113,6 +117,9 @@ public final class Detector implements Runnable {
         }
 
         List<Hold> openHolds = tracker.openHolds();
+        if (o != null) {
+            o.sample(openHolds); // first: the pools' counters and the open holds at nearly one instant
+        }
         for (Hold h : openHolds) {
             inspectOpen(h, now, atExit);
         }
@@ -158,7 +165,6 @@ public final class Detector implements Runnable {
                 });
             }
         }
-        OutboundCalls o = outbound;
         if (o != null) {
             o.pass(now, openHolds);
         }

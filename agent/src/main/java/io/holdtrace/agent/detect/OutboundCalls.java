@@ -1,5 +1,7 @@
 package io.holdtrace.agent.detect;
 
+import io.holdtrace.agent.report.PoolGauges;
+import io.holdtrace.agent.report.PoolSettings;
 import io.holdtrace.agent.report.ReportBuilder;
 import io.holdtrace.bootstrap.Hold;
 import io.holdtrace.bootstrap.HoldCalls;
@@ -8,7 +10,6 @@ import io.holdtrace.bootstrap.LogHistogram;
 import io.holdtrace.bootstrap.PoolStats;
 import io.holdtrace.bootstrap.RpcCall;
 import io.holdtrace.bootstrap.SiteStats;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -24,9 +25,9 @@ import java.util.TreeMap;
  * Outbound calls made while a connection was held, on the agent's detector thread: the calls
  * that ended since the last pass are aggregated per (pool, call site that took the connection,
  * target) into {@code rpc-while-holding} findings, calls still going on are counted as in
- * progress, and each pool's checkout rate is sampled for the pool-size advice (Little's law:
- * connections needed = checkout rate x mean hold), with and without the time holds spent in
- * outbound calls. Bounded: past {@code maxTargets} (pool, site, target) entries, further calls are
+ * progress, and each pool is sampled for the pool-size advice (connections needed = the mean
+ * number in use over the busiest second, from the time-integral of in-use: {@link PoolRate}),
+ * with and without the time holds spent in outbound calls. Bounded: past {@code maxTargets} (pool, site, target) entries, further calls are
  * summed into one {@code (other targets)} entry per pool.
  */
 public final class OutboundCalls {
@@ -40,14 +41,20 @@ public final class OutboundCalls {
     private static final int MAX_DECODES = 16;
     private static final int MAX_OUTCOMES = 16;
     private static final int MAX_WAITING_SITES = 5;
-    private static final long WINDOW_NANOS = 1_000_000_000L;
 
     private final HoldTracker tracker;
     private final SiteDecoder decoder;
     private final Findings findings;
     private final int maxTargets;
     private final Map<String, Target> targets = new LinkedHashMap<>();
-    private final Map<PoolStats, Rate> rates = new HashMap<>();
+    private final Map<PoolStats, PoolRate> rates = new HashMap<>();
+    /**
+     * Per pool: its settings as the agent first read them (strings and numbers), for a report
+     * written after the application closed the pool and the collector took it.
+     */
+    private final Map<PoolStats, Map<String, Object>> settingsSeen = new HashMap<>();
+    /** Per pool: durations of holds the garbage collector ended, which the pool's hold times never count (ns). */
+    private final Map<PoolStats, long[]> collectedHeld = new HashMap<>();
     private final List<RpcCall> scratch = new ArrayList<>();
 
     public OutboundCalls(HoldTracker tracker, SiteDecoder decoder, Findings findings, int maxTargets) {
@@ -98,10 +105,6 @@ public final class OutboundCalls {
             }
         }
 
-        for (PoolStats p : tracker.pools()) {
-            rates.computeIfAbsent(p, k -> new Rate()).sample(now, p);
-        }
-
         for (Target t : targets.values()) {
             if (t.calls.count() == 0 && t.inProgress == 0) {
                 continue;
@@ -127,6 +130,61 @@ public final class OutboundCalls {
                 update(f, t, o == null ? 0L : o[0], o == null ? 0L : o[1]);
             }
         }
+    }
+
+    /**
+     * Samples each pool's counters and the time-integral of its connections in use (see
+     * {@link PoolRate}), for the pool-size advice. Called by the detector right after it took
+     * {@code open}, its snapshot of the open holds, so that the two describe nearly one instant:
+     * the time is read, then the pools' counters, then each hold of the snapshot still open then
+     * adds its time so far. Holds that begin or end during those few microseconds are off by at
+     * most that long. No lock is held while walking the snapshot.
+     */
+    synchronized void sample(List<Hold> open) {
+        PoolStats[] pools = tracker.pools();
+        long t = System.nanoTime();
+        Map<PoolStats, PoolRate.Sample> now = new HashMap<>(pools.length * 2);
+        for (PoolStats p : pools) {
+            long[] gc = collectedHeld.get(p);
+            PoolRate.Sample x = new PoolRate.Sample(t, checkouts(p), p.holdTimes.count(), p.holdTimes.sum(),
+                    p.waits.count(), p.waits.sum(), p.callNanosInHolds.get());
+            x.collected = gc == null ? 0L : gc[0];
+            now.put(p, x);
+        }
+        for (Hold h : open) {
+            long end = h.endNanos();
+            if (end != 0L && end <= t) {
+                continue; // ended by t: its whole duration is in the pool's hold times
+            }
+            PoolRate.Sample x = now.get(h.pool);
+            if (x != null && h.startNanos < t) {
+                x.open(h.startNanos, PoolRate.callNanosSoFar(h, t));
+            }
+        }
+        for (Map.Entry<PoolStats, PoolRate.Sample> e : now.entrySet()) {
+            PoolStats p = e.getKey();
+            Object pool = p.poolObject();
+            e.getValue().pending = PoolGauges.pending(p.type, pool);
+            if (pool != null && !settingsSeen.containsKey(p)) {
+                settingsSeen.put(p, PoolSettings.of(p.type, pool));
+            }
+            rates.computeIfAbsent(e.getKey(), k -> new PoolRate()).add(e.getValue());
+        }
+    }
+
+    /**
+     * A hold the garbage collector ended (the connection was dropped unclosed): the pool's hold
+     * times never count it, so its time until then is kept here for the occupancy integral.
+     */
+    synchronized void collected(Hold h) {
+        if (h.endNanos() != 0L) {
+            collectedHeld.computeIfAbsent(h.pool, k -> new long[1])[0] += h.endNanos() - h.startNanos;
+        }
+    }
+
+    /** The pool's settings as first read on the agent's thread, or null if it was never sampled alive. */
+    public synchronized Map<String, Object> settingsSeen(PoolStats p) {
+        return settingsSeen.get(p);
     }
 
     private Target target(Hold h, RpcCall c) {
@@ -276,16 +334,18 @@ public final class OutboundCalls {
     }
 
     /**
-     * The pool-size advice for the report (see docs/report.md, pools[].advice). Rate, mean hold,
-     * mean wait and call time per hold all come from one window: the busiest second of the run
-     * (so L = λ·W holds inside it), or the whole run if no second-long window was sampled.
+     * The pool-size advice for the report (see docs/report.md, pools[].advice). All the figures
+     * come from one window: the busiest second of the run (most checkouts per second), or the
+     * whole run if no second-long window with an ended hold was sampled. The connections needed
+     * are the window's occupancy: the mean number of connections in use over it, from the
+     * time-integral of in-use ({@link PoolRate}); rate x mean hold is kept beside it.
      */
     public synchronized Map<String, Object> advice(PoolStats p, Object maxSize) {
         long checkouts = checkouts(p);
         double runSeconds = Math.max(0.001, (System.currentTimeMillis() - p.firstSeenMillis) / 1000.0);
         double runRate = checkouts / runSeconds;
-        Rate r = rates.get(p);
-        Window w = r != null && r.busiest != null && r.busiest.holdCount > 0 ? r.busiest : null;
+        PoolRate r = rates.get(p);
+        PoolRate.Window w = r != null && r.busiest != null && r.busiest.holdCount > 0 ? r.busiest : null;
         String basis = w != null ? "busiest 1 s window" : "whole run";
         double rate = w != null ? w.rate : runRate;
         double windowSeconds = w != null ? w.seconds : runSeconds;
@@ -295,10 +355,37 @@ public final class OutboundCalls {
         double holdSum = w != null ? w.holdSum : holds.sum();
         double meanHold = holdCount == 0 ? 0.0 : holdSum / holdCount; // ns
         long waitCount = w != null ? w.waitCount : waits.count();
-        double meanWait = waitCount == 0 ? 0.0 : (w != null ? w.waitSum : waits.sum()) / (double) waitCount;
+        double waitSum = w != null ? w.waitSum : waits.sum();
+        double meanWait = waitCount == 0 ? 0.0 : waitSum / waitCount;
         double callNanos = w != null ? w.callNanos : p.callNanosInHolds.get();
         double callPerHold = holdCount == 0 ? 0.0 : callNanos / holdCount;
         double meanHoldWithout = Math.max(0.0, meanHold - callPerHold);
+        double littleL = rate * meanHold / 1e9;
+        double occupancy;
+        double occupancyWithout;
+        String occupancyFrom;
+        if (w != null) {
+            occupancy = w.occupancy;
+            occupancyWithout = w.occupancyWithoutCalls;
+            occupancyFrom = "connections in use integrated over the window";
+        } else if (r != null && r.last != null) {
+            // the whole run: nothing was in use before the pool's first checkout
+            long first = tracker.startNanos() + (p.firstSeenMillis - tracker.startMillis()) * 1_000_000L;
+            double span = Math.max(1_000_000L, r.last.t - first);
+            occupancy = r.last.heldIntegral() / span;
+            occupancyWithout = Math.max(0.0, r.last.heldIntegral() - r.last.callIntegral()) / span;
+            windowSeconds = span / 1e9;
+            occupancyFrom = "connections in use integrated over the run";
+        } else {
+            occupancy = littleL; // not sampled yet
+            occupancyWithout = rate * meanHoldWithout / 1e9;
+            occupancyFrom = "rate x mean hold (no sample yet)";
+        }
+        // threads waiting: the pool's own count, sampled each pass, where it keeps one (HikariCP);
+        // else the waits that ended in the window over its length, which counts the part before
+        // it of the waits that began before it too
+        boolean sampledWaiting = w != null && w.pending >= 0;
+        double waiting = sampledWaiting ? w.pending : waitSum / 1e9 / windowSeconds;
         int max = maxSize instanceof Number ? ((Number) maxSize).intValue() : -1;
 
         Map<String, Object> m = new LinkedHashMap<>();
@@ -308,89 +395,39 @@ public final class OutboundCalls {
         m.put("runAcquiresPerSecond", round(runRate, 2));
         m.put("meanHoldMs", ms(meanHold));
         m.put("p99HoldMs", ms(holds.quantile(0.99)));
-        m.put("neededConnections", round(rate * meanHold / 1e9, 2));
+        m.put("neededConnections", round(occupancy, 2));
+        m.put("rateTimesMeanHold", round(littleL, 2));
         m.put("maxSize", max > 0 ? max : null);
         m.put("saturated", max > 0 && p.peakInUse() >= max);
         m.put("meanWaitMs", ms(meanWait));
         m.put("p99WaitMs", ms(waits.quantile(0.99)));
         m.put("waitTotalMs", ms(waits.sum()));
         m.put("timeouts", p.timeouts.get());
-        m.put("demandConnections", round(rate * (meanHold + meanWait) / 1e9, 2));
+        m.put("waitingThreads", round(waiting, 2));
+        m.put("demandConnections", round(occupancy + waiting, 2));
         m.put("holdsWithCalls", p.holdsWithCalls.get());
         m.put("callsInHolds", p.callsInHolds.get());
         m.put("callMsPerHold", ms(callPerHold));
-        m.put("callShare", holdSum <= 0 ? 0.0 : round(Math.min(1.0, callNanos / holdSum), 4));
+        m.put("callShare", occupancy <= 0 ? 0.0 : round(Math.min(1.0, Math.max(0.0, 1.0 - occupancyWithout / occupancy)), 4));
         Map<String, Object> without = new LinkedHashMap<>();
         without.put("meanHoldMs", ms(meanHoldWithout));
-        without.put("neededConnections", round(rate * meanHoldWithout / 1e9, 2));
+        without.put("p99HoldMs", ms(p.holdQuantileWithoutCalls(0.99)));
+        without.put("neededConnections", round(occupancyWithout, 2));
+        without.put("rateTimesMeanHold", round(rate * meanHoldWithout / 1e9, 2));
         m.put("withoutCalls", without);
         m.put("inputs", String.format(Locale.ROOT,
-                "%s of %.2f s: %d checkouts (%.2f/s; %.2f/s over the %.1f s since the first), %d holds ended with mean %.3f ms"
-                        + " of which %.3f ms in outbound calls, mean wait %.3f ms; needed = rate x mean hold",
-                basis, windowSeconds, w != null ? w.checkouts : checkouts, rate, runRate, runSeconds, holdCount,
-                meanHold / 1e6, callPerHold / 1e6, meanWait / 1e6));
+                "%s of %.2f s: %.2f connections in use on average (%s), %.2f of them in outbound calls;"
+                        + " %d checkouts (%.2f/s; %.2f/s over the %.1f s since the first), %d holds ended with mean %.3f ms"
+                        + " of which %.3f ms in outbound calls (rate x mean hold = %.2f), mean wait %.3f ms; %.2f threads waiting (%s)",
+                basis, windowSeconds, occupancy, occupancyFrom, Math.max(0.0, occupancy - occupancyWithout),
+                w != null ? w.checkouts : checkouts, rate, runRate, runSeconds, holdCount,
+                meanHold / 1e6, callPerHold / 1e6, littleL, meanWait / 1e6, waiting,
+                sampledWaiting ? "the pool's count, sampled" : "waits that ended in the window / its length"));
         return m;
     }
 
     private static long checkouts(PoolStats p) {
         return p.waits.count() - p.timeouts.get();
-    }
-
-    /** What happened to one pool between two samples at least a second apart. */
-    private static final class Window {
-        double rate;
-        double seconds;
-        long checkouts;
-        long holdCount;
-        double holdSum;
-        long waitCount;
-        double waitSum;
-        double callNanos;
-    }
-
-    /**
-     * A pool's counters, sampled each detector pass: the busiest window of at least one second
-     * (most checkouts per second) is kept, with the holds, waits and call time inside it.
-     */
-    private static final class Rate {
-        private static final int T = 0, CHECKOUTS = 1, HOLD_N = 2, HOLD_SUM = 3, WAIT_N = 4, WAIT_SUM = 5, CALLS = 6;
-        private final ArrayDeque<long[]> samples = new ArrayDeque<>();
-        Window busiest;
-
-        void sample(long now, PoolStats p) {
-            long[] cur = {now, checkouts(p), p.holdTimes.count(), p.holdTimes.sum(), p.waits.count(), p.waits.sum(),
-                    p.callNanosInHolds.get()};
-            samples.addLast(cur);
-            // keep the newest sample at least a window old as the window's start, and the ones after it
-            while (samples.size() >= 2) {
-                java.util.Iterator<long[]> it = samples.iterator();
-                it.next();
-                long[] second = it.next();
-                if (now - second[T] >= WINDOW_NANOS) {
-                    samples.removeFirst();
-                } else {
-                    break;
-                }
-            }
-            long[] first = samples.peekFirst();
-            long span = now - first[T];
-            if (span < WINDOW_NANOS) {
-                return;
-            }
-            double rate = (cur[CHECKOUTS] - first[CHECKOUTS]) / (span / 1e9);
-            if (busiest == null || rate > busiest.rate) {
-                Window w = new Window();
-                w.rate = rate;
-                w.seconds = span / 1e9;
-                w.checkouts = cur[CHECKOUTS] - first[CHECKOUTS];
-                w.holdCount = cur[HOLD_N] - first[HOLD_N];
-                w.holdSum = cur[HOLD_SUM] - first[HOLD_SUM];
-                w.waitCount = cur[WAIT_N] - first[WAIT_N];
-                w.waitSum = cur[WAIT_SUM] - first[WAIT_SUM];
-                w.callNanos = cur[CALLS] - first[CALLS];
-                busiest = w;
-            }
-        }
     }
 
     /** One (pool, call site, target). */

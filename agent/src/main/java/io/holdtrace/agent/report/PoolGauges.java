@@ -30,6 +30,11 @@ public final class PoolGauges {
         return new PoolGauges(-1, -1, -1, max);
     }
 
+    /** Threads waiting for a connection now, -1 where the pool does not tell (only HikariCP does): one counter read. */
+    public static int pending(String type, Object pool) {
+        return pool != null && type.equals("hikari") ? number(PoolSettings.call(pool, "getThreadsAwaitingConnection")) : -1;
+    }
+
     private static int number(Object v) {
         return v instanceof Number ? ((Number) v).intValue() : -1;
     }

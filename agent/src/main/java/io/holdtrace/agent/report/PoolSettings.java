@@ -11,12 +11,12 @@ import java.util.Map;
  * never a call that could change the pool or touch a connection. Whatever cannot be read is
  * left out.
  */
-final class PoolSettings {
+public final class PoolSettings {
 
     private PoolSettings() {
     }
 
-    static Map<String, Object> of(String type, Object pool) {
+    public static Map<String, Object> of(String type, Object pool) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (pool == null) {
             return out;

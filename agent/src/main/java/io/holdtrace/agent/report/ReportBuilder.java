@@ -151,7 +151,11 @@ public final class ReportBuilder {
         driver.put("connectionClass", p.connectionClass());
         driver.put("version", p.driverVersion());
         m.put("driver", driver);
+        OutboundCalls o = outbound;
         Map<String, Object> settings = PoolSettings.of(p.type, p.poolObject());
+        if (settings.isEmpty() && o != null && o.settingsSeen(p) != null) {
+            settings = o.settingsSeen(p); // closed and collected since: as read while it was alive
+        }
         if (settings.containsKey("maxSize")) {
             m.put("maxSize", settings.get("maxSize"));
         }
@@ -166,7 +170,6 @@ public final class ReportBuilder {
         m.put("closed", p.isClosed());
         m.put("wait", stats(p.waits));
         m.put("hold", stats(p.holdTimes));
-        OutboundCalls o = outbound;
         if (o != null) {
             m.put("advice", o.advice(p, settings.get("maxSize")));
         }

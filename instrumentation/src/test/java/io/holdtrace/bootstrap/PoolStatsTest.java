@@ -1,0 +1,55 @@
+package io.holdtrace.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class PoolStatsTest {
+
+    private static final long MS = 1_000_000L;
+
+    private static PoolStats pool() {
+        return new PoolStats(1, new Object(), "hikari", "p", 0L);
+    }
+
+    /** What the releasing thread records when a hold ends: its duration, and its calls if it made any. */
+    private static void ended(PoolStats p, long heldNanos, int calls, long inCalls) {
+        p.holdTimes.record(heldNanos);
+        if (calls > 0) {
+            p.callsInHolds(calls, inCalls, heldNanos);
+        }
+    }
+
+    @Test
+    void holdsLessTheirCallsReplaceTheirFullDurations() {
+        PoolStats p = pool();
+        for (int i = 0; i < 100; i++) {
+            ended(p, 210 * MS, 1, 200 * MS); // a 200 ms call inside a 210 ms hold
+        }
+        for (int i = 0; i < 100; i++) {
+            ended(p, 4 * MS, 0, 0L); // no calls: counted as they are
+        }
+        long with = p.holdTimes.quantile(0.99);
+        long without = p.holdQuantileWithoutCalls(0.99);
+        assertTrue(Math.abs(with - 210 * MS) <= 210 * MS / 8, "p99 with the calls: " + with);
+        assertTrue(Math.abs(without - 10 * MS) <= 10 * MS / 8, "p99 without them, 10 ms: " + without);
+        long median = p.holdQuantileWithoutCalls(0.25);
+        assertTrue(Math.abs(median - 4 * MS) <= 4 * MS / 8, "the holds without calls as they were: " + median);
+        assertEquals(100, p.callHolds.count(), "only the holds that made calls pay for the net figures");
+    }
+
+    @Test
+    void theTopRankIsNeverMoreThanTheLongestNetHoldWhenEveryHoldMadeCalls() {
+        PoolStats p = pool();
+        ended(p, 900 * MS, 2, 880 * MS);
+        ended(p, 500 * MS, 1, 450 * MS);
+        assertEquals(50 * MS, p.holdQuantileWithoutCalls(0.99), "the exact maximum of the net holds");
+        assertEquals(900 * MS, p.holdTimes.quantile(0.99));
+    }
+
+    @Test
+    void noHoldsNoQuantile() {
+        assertEquals(0L, pool().holdQuantileWithoutCalls(0.99));
+    }
+}
