@@ -81,4 +81,62 @@ class GuiceComponentsIT {
         assertEquals("singleton", DiSupport.registration(r, S + "HealthyService").path("scope").asText());
         assertMatchesSchema(r);
     }
+
+    @Test
+    void aSingletonGivenAComponentOfACustomShorterScopeIsACaptiveNamingThatScope() throws Exception {
+        AgentRun.Result run = AgentRun.main(GuiceScenario.class).agentArgs("threshold=1m")
+                .args(Databases.H2.url, "scoped-captive").run(LIMIT).assertOk();
+        JsonNode r = run.report();
+        List<JsonNode> captives = findings(r, "captive-dependency", null);
+        assertEquals(1, captives.size(), r.path("findings").toString());
+        JsonNode f = captives.get(0);
+        assertComponent(f.path("longLived"), S + "ThreadReport", "singleton", S + "ThreadReport",
+                "just-in-time binding of " + S + "ThreadReport");
+        assertComponent(f.path("captured"), S + "ThreadConnection", S + "ThreadScoped", S + "ThreadConnection",
+                "binding at " + S + "ThreadScopeModule.configure(GuiceScenario.java:");
+        assertEquals(run.site("guice-thread-connection"), f.path("site").asText());
+        assertEquals("main", f.path("thread").asText());
+        assertTrue(f.path("open").asBoolean());
+        assertTrue(DiSupport.texts(f.path("threads")).containsAll(List.of("request-1", "request-2", "request-3")),
+                "main's thread-scoped connection, used by every thread: " + f);
+        assertTrue(f.path("detail").asText().contains("singleton '" + S + "ThreadReport' was given " + S + "ThreadScoped"), f.toString());
+        assertMatchesSchema(r);
+    }
+
+    @Test
+    void aComponentOfACustomScopeThatNoLongerLivedComponentKeepsIsNoFinding() throws Exception {
+        AgentRun.Result run = AgentRun.main(GuiceScenario.class).agentArgs("threshold=1m")
+                .args(Databases.H2.url, "scoped-healthy").run(LIMIT).assertOk();
+        JsonNode r = run.report();
+        assertEquals(0, r.path("findings").size(), "no finding: " + r.path("findings"));
+        assertEquals(S + "ThreadScoped", DiSupport.registration(r, S + "ThreadConnection").path("scope").asText());
+        JsonNode s = AgentRun.site(r, run.site("guice-thread-connection"));
+        assertEquals(3, s.path("acquires").asInt(), "one per thread: " + s);
+        assertEquals(0, s.path("open").asInt());
+        assertEquals(S + "ThreadScoped", s.path("component").path("scope").asText(), s.toString());
+        assertMatchesSchema(r);
+    }
+
+    @Test
+    void anUnscopedComponentThatTakesItsConnectionOnFirstUseIsACaptiveWhereASingletonKeepsItNotThroughAProvider()
+            throws Exception {
+        AgentRun.Result run = AgentRun.main(GuiceScenario.class).agentArgs("threshold=1m")
+                .args(Databases.H2.url, "lazy").run(LIMIT).assertOk();
+        JsonNode r = run.report();
+        List<JsonNode> captives = findings(r, "captive-dependency", null);
+        assertEquals(1, captives.size(), r.path("findings").toString());
+        JsonNode f = captives.get(0);
+        assertComponent(f.path("longLived"), S + "LazyReporting", "singleton", S + "LazyReporting",
+                "just-in-time binding of " + S + "LazyReporting");
+        assertComponent(f.path("captured"), S + "LazyConnection", "unscoped", S + "LazyConnection",
+                "just-in-time binding of " + S + "LazyConnection");
+        assertEquals(run.site("guice-lazy-connection"), f.path("site").asText());
+        assertEquals("request-1", f.path("thread").asText(), "taken on first use: " + f);
+        assertTrue(f.path("detail").asText().contains("on first use"), f.toString());
+        assertTrue(DiSupport.texts(f.path("threads")).containsAll(List.of("request-1", "request-2", "request-3")), f.toString());
+        JsonNode s = AgentRun.site(r, run.site("guice-lazy-connection"));
+        assertEquals(4, s.path("acquires").asInt(), "three per-call holds through the Provider, and the captured one: " + s);
+        assertEquals(1, s.path("open").asInt(), s.toString());
+        assertMatchesSchema(r);
+    }
 }

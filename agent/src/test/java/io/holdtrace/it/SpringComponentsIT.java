@@ -146,4 +146,138 @@ class SpringComponentsIT {
         assertEquals(0, r.path("findings").size(), r.path("findings").toString());
         assertMatchesSchema(r);
     }
+
+    private static JsonNode captiveHeldBy(List<JsonNode> captives, String longLived) {
+        for (JsonNode f : captives) {
+            if (f.path("longLived").path("name").asText().equals(longLived)) {
+                return f;
+            }
+        }
+        throw new AssertionError("no captive-dependency held by " + longLived + ": " + captives);
+    }
+
+    @ParameterizedTest
+    @EnumSource(SpringLine.class)
+    void singletonsGivenAPrototypeInAnXmlFileAreCaptiveDependenciesDeclaredInThatFile(SpringLine line) throws Exception {
+        AgentRun.Result run = app(line, "threshold=1m", "xml").run(LIMIT).assertOk();
+        assertTrue(run.stdout.contains("SPRING " + line.versionPrefix), run.stdout);
+        JsonNode r = run.report();
+        List<JsonNode> captives = findings(r, "captive-dependency", null);
+        assertEquals(2, captives.size(), r.path("findings").toString());
+        String xml = "class path resource [captive-context.xml]";
+        JsonNode byConstructor = captiveHeldBy(captives, "reportingService");
+        assertComponent(byConstructor.path("longLived"), "reportingService", "singleton", PKG + "captive.ReportingService",
+                "bean 'reportingService' in " + xml);
+        assertComponent(byConstructor.path("captured"), "dataConnection", "prototype", PKG + "DataConnection",
+                "bean 'dataConnection' in " + xml);
+        JsonNode byProperty = captiveHeldBy(captives, "auditLog");
+        assertComponent(byProperty.path("longLived"), "auditLog", "singleton", PKG + "xml.AuditLog", "bean 'auditLog' in " + xml);
+        assertComponent(byProperty.path("captured"), "dataConnection", "prototype", PKG + "DataConnection",
+                "bean 'dataConnection' in " + xml);
+        for (JsonNode f : captives) {
+            assertEquals(run.site("data-connection"), f.path("site").asText());
+            assertEquals("spring-xml", f.path("pool").asText());
+            assertTrue(f.path("open").asBoolean(), f.toString());
+            assertTrue(DiSupport.texts(f.path("threads")).containsAll(List.of("request-1", "request-2", "request-3")), f.toString());
+        }
+        assertEquals("bean 'dataSource' in " + xml + " (factory method " + PKG + "SpringScenario.dataSource())",
+                registration(r, "dataSource").path("declaredAt").asText(), "an XML factory-method bean is no @Bean method");
+        assertMatchesSchema(r);
+    }
+
+    @ParameterizedTest
+    @EnumSource(SpringLine.class)
+    void requestAndSessionScopedBeansGivenToSingletonsWithoutAScopedProxyAreCaptiveDependencies(SpringLine line) throws Exception {
+        AgentRun.Result run = app(line, "threshold=1m", "web").run(LIMIT).assertOk();
+        assertTrue(run.stdout.contains("SPRING " + line.versionPrefix), run.stdout);
+        JsonNode r = run.report();
+        List<JsonNode> captives = findings(r, "captive-dependency", null);
+        assertEquals(2, captives.size(), r.path("findings").toString());
+        for (String scope : List.of("request", "session")) {
+            String holder = scope + "Report";
+            JsonNode f = captiveHeldBy(captives, holder);
+            String cls = Character.toUpperCase(scope.charAt(0)) + scope.substring(1);
+            assertComponent(f.path("longLived"), holder, "singleton", PKG + "web." + cls + "Report",
+                    "component class " + PKG + "web." + cls + "Report");
+            assertComponent(f.path("captured"), scope + "Data", scope, PKG + "web." + cls + "Data",
+                    "component class " + PKG + "web." + cls + "Data");
+            assertEquals(run.site(scope + "-data"), f.path("site").asText());
+            assertEquals("request-1", f.path("thread").asText(), "taken in the first request: " + f);
+            assertTrue(f.path("open").asBoolean(), "kept after its " + scope + " ended: " + f);
+            assertTrue(DiSupport.texts(f.path("threads")).containsAll(List.of("request-1", "request-2", "request-3")),
+                    "used by the later requests of other users: " + f);
+            assertEquals(scope, registration(r, scope + "Data").path("scope").asText());
+        }
+        assertMatchesSchema(r);
+    }
+
+    @ParameterizedTest
+    @EnumSource(SpringLine.class)
+    void aRequestScopedBeanBehindAScopedProxyIsNoFindingAndASessionBeansConnectionIsItsOwn(SpringLine line) throws Exception {
+        AgentRun.Result run = app(line, "threshold=500ms", "web-healthy").run(LIMIT).assertOk();
+        assertTrue(run.stdout.contains("SPRING " + line.versionPrefix), run.stdout);
+        JsonNode r = run.report();
+        assertEquals(List.of(), findings(r, "captive-dependency", null), "no captive");
+
+        JsonNode proxied = site(r, run.site("proxied-data"));
+        assertEquals(3, proxied.path("acquires").asInt(), "one per request: " + proxied);
+        assertEquals(0, proxied.path("open").asInt(), "closed as each request completed: " + proxied);
+        assertComponent(proxied.path("component"), "scopedTarget.proxiedData", "request", PKG + "webhealthy.ProxiedData",
+                "component class " + PKG + "webhealthy.ProxiedData");
+        assertTrue(findings(r, "long-hold", run.site("proxied-data")).isEmpty(), r.path("findings").toString());
+
+        JsonNode session = site(r, run.site("user-session"));
+        assertEquals(1, session.path("acquires").asInt(), "one for the session: " + session);
+        assertComponent(session.path("component"), "userSession", "session", PKG + "webhealthy.UserSession",
+                "component class " + PKG + "webhealthy.UserSession");
+        List<JsonNode> held = findings(r, "long-hold", run.site("user-session"));
+        assertEquals(1, held.size(), r.path("findings").toString());
+        JsonNode f = held.get(0);
+        assertEquals("userSession", f.path("component").path("name").asText(), f.toString());
+        assertEquals("session", f.path("component").path("scope").asText(), f.toString());
+        assertFalse(f.path("open").asBoolean(), "given back when the session ended: " + f);
+        assertTrue(f.path("heldMs").asDouble() >= 900, "held across the session's requests: " + f);
+        assertTrue(Instant.parse(f.path("startedAt").asText()).toEpochMilli() + (long) f.path("heldMs").asDouble()
+                <= printed(run.stdout, "SESSION-ENDED") + 50, "ended with the session: " + f);
+        assertEquals(0, r.path("pools").get(0).path("inUse").asInt(), r.path("pools").toString());
+        assertMatchesSchema(r);
+    }
+
+    @ParameterizedTest
+    @EnumSource(SpringLine.class)
+    void aPrototypeThatTakesItsConnectionOnFirstUseIsACaptiveWhereASingletonKeepsItNotWhereItIsMadePerCall(SpringLine line)
+            throws Exception {
+        AgentRun.Result run = app(line, "threshold=1s", "lazy").run(LIMIT).assertOk();
+        assertTrue(run.stdout.contains("SPRING " + line.versionPrefix), run.stdout);
+        JsonNode r = run.report();
+        List<JsonNode> captives = findings(r, "captive-dependency", null);
+        assertEquals(2, captives.size(), r.path("findings").toString());
+
+        JsonNode shared = captiveHeldBy(captives, "lazyReporting");
+        assertComponent(shared.path("longLived"), "lazyReporting", "singleton", PKG + "lazy.LazyReporting",
+                "component class " + PKG + "lazy.LazyReporting");
+        assertComponent(shared.path("captured"), "lazyConnection", "prototype", PKG + "lazy.LazyConnection",
+                "component class " + PKG + "lazy.LazyConnection");
+        assertEquals("lazyConnection", shared.path("component").path("name").asText(), shared.toString());
+        assertEquals(run.site("lazy-connection"), shared.path("site").asText());
+        assertEquals("request-1", shared.path("thread").asText(), "taken on first use: " + shared);
+        assertTrue(shared.path("detail").asText().contains("on first use"), shared.toString());
+        assertTrue(DiSupport.texts(shared.path("threads")).containsAll(List.of("request-1", "request-2", "request-3")), shared.toString());
+
+        JsonNode job = captiveHeldBy(captives, "nightlyJob");
+        assertEquals("jobConnection", job.path("captured").path("name").asText(), job.toString());
+        assertEquals(run.site("job-connection"), job.path("site").asText());
+        assertEquals(List.of("main"), DiSupport.texts(job.path("threads")), "one thread, open past the threshold: " + job);
+
+        // the per-call instances of the same prototype: closed, one slow call held past the
+        // threshold is a long hold of its own, not a captive
+        List<JsonNode> longHolds = findings(r, "long-hold", run.site("lazy-connection"));
+        assertTrue(longHolds.stream().anyMatch(f -> !f.path("open").asBoolean() && f.path("heldMs").asDouble() >= 1400),
+                "the slow per-call hold: " + longHolds);
+        for (JsonNode f : captives) {
+            assertTrue(f.path("open").asBoolean(), "no closed per-call hold is a captive: " + f);
+        }
+        assertEquals(2, r.path("pools").get(0).path("inUse").asInt(), "only the captured two still out: " + r.path("pools"));
+        assertMatchesSchema(r);
+    }
 }

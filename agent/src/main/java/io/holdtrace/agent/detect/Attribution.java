@@ -21,6 +21,14 @@ public interface Attribution {
     /** The captive dependency this open hold shows, or null (not one, or not sure yet). */
     Captive captiveOf(Hold h);
 
+    /**
+     * The captive dependency an open hold taken outside any creation shows: {@code taker} (the
+     * component the hold is attributed to) is short-lived, a long-lived component was given it
+     * (injected, not resolved through a provider), and the hold outlived its use: still open past
+     * the threshold, or used by more than one thread. Null if not (or not sure).
+     */
+    Captive capturedUserOf(Component taker, boolean pastThreshold, boolean severalThreads);
+
     /** A long-lived component that was given a short-lived one, which took a connection and keeps it. */
     final class Captive {
         public final Component longLived;
@@ -29,12 +37,15 @@ public interface Attribution {
         public final Component acquiredBy;
         /** How the container gave it: "injected" (a dependency it registered). */
         public final String how;
+        /** The connection was taken on first use, after the component was built, not while it was built. */
+        public final boolean onFirstUse;
 
-        public Captive(Component longLived, Component captured, Component acquiredBy, String how) {
+        public Captive(Component longLived, Component captured, Component acquiredBy, String how, boolean onFirstUse) {
             this.longLived = longLived;
             this.captured = captured;
             this.acquiredBy = acquiredBy;
             this.how = how;
+            this.onFirstUse = onFirstUse;
         }
     }
 }

@@ -29,6 +29,8 @@ public final class Detector implements Runnable {
     private final Map<Hold, Finding> longHolds = new HashMap<>();
     /** Open captive-dependency holds reported so far, kept up to date (held for, used by) until they end. */
     private final Map<Hold, Finding> captives = new HashMap<>();
+    /** Open holds taken outside a creation, judged for a captive on first use: at which level (see capturedUser). */
+    private final Map<Hold, Integer> firstUseJudged = new HashMap<>();
     private final List<Hold> scratch = new ArrayList<>();
     private volatile boolean stopped;
     /** Outbound calls made while holding, and the pool-size advice; null if not wired. */
@@ -124,6 +126,7 @@ public final class Detector implements Runnable {
             inspectOpen(h, now, atExit);
         }
 
+        firstUseJudged.keySet().removeIf(h -> !h.isOpen());
         for (Iterator<Map.Entry<Hold, Finding>> it = captives.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Hold, Finding> e = it.next();
             Hold h = e.getKey();
@@ -190,10 +193,14 @@ public final class Detector implements Runnable {
         if ((h.flags() & Hold.FLAG_CROSS_THREAD) != 0) {
             crossThread(h, now);
         }
-        if (h.creation() != null && !captives.containsKey(h)) {
-            captive(h, now);
-        }
         long held = now - h.startNanos;
+        if (!captives.containsKey(h)) {
+            if (h.creation() != null) {
+                captive(h, now);
+            } else {
+                capturedUser(h, now, held > thresholdNanos);
+            }
+        }
         if (held <= thresholdNanos) {
             return;
         }
@@ -283,9 +290,41 @@ public final class Detector implements Runnable {
     private void captive(Hold h, long now) {
         Attribution a = decoder.attribution();
         Attribution.Captive c = a == null ? null : a.captiveOf(h);
-        if (c == null) {
+        if (c != null) {
+            reportCaptive(h, now, c);
+        }
+    }
+
+    /**
+     * A hold taken outside any creation, on first use, by a short-lived component a long-lived
+     * one was given: judged once it outlived its use (past the threshold, or used by a second
+     * thread), and again when the second happens after the first.
+     */
+    private void capturedUser(Hold h, long now, boolean pastThreshold) {
+        Attribution a = decoder.attribution();
+        if (a == null) {
             return;
         }
+        boolean several = h.switches() > 0;
+        int level = (pastThreshold ? 1 : 0) | (several ? 2 : 0);
+        if (level == 0) {
+            return;
+        }
+        Integer judged = firstUseJudged.get(h);
+        if (judged != null && judged == level) {
+            return;
+        }
+        firstUseJudged.put(h, level);
+        SiteStats s = decoder.siteOf(h);
+        Component taker = s != null && s.component != null ? s.component : a.componentOf(h, null);
+        Attribution.Captive c = a.capturedUserOf(taker, pastThreshold, several);
+        if (c != null) {
+            firstUseJudged.remove(h);
+            reportCaptive(h, now, c);
+        }
+    }
+
+    private void reportCaptive(Hold h, long now, Attribution.Captive c) {
         Finding f = newFinding("captive-dependency", h, now);
         if (f == null) {
             captives.put(h, null);
@@ -299,9 +338,12 @@ public final class Detector implements Runnable {
             f.captured = c.captured;
             f.threads = users;
             f.detail = c.longLived.scope + " '" + c.longLived.name + "' was given " + c.captured.scope + " '"
-                    + c.captured.name + "' (" + c.how + "), which took this connection while "
-                    + (c.acquiredBy.name.equals(c.captured.name) ? "being created" : "creating '" + c.acquiredBy.name + "'")
-                    + " and keeps it: one connection held for as long as '" + c.longLived.name
+                    + c.captured.name + "' (" + c.how + "), which took this connection "
+                    + (c.onFirstUse ? "on first use and kept it past that use (" + (users.length > 1
+                            ? "used by " + users.length + " threads" : "open past the threshold") + ")"
+                    : "while " + (c.acquiredBy.name.equals(c.captured.name) ? "being created" : "creating '" + c.acquiredBy.name + "'")
+                            + " and keeps it")
+                    + ": one connection held for as long as '" + c.longLived.name
                     + "' lives, shared by every thread that uses it, never taken again if it is dropped";
         });
         captives.put(h, f);

@@ -40,6 +40,7 @@ public final class ComponentModel implements Components.Sink, Attribution {
     private static final String ANNOTATED_DEFINITION = "org.springframework.beans.factory.annotation.AnnotatedBeanDefinition";
     private static final String METHOD_METADATA = "org.springframework.core.type.MethodMetadata";
     private static final String SCOPED_PROXY = "org.springframework.aop.scope.ScopedProxyFactoryBean";
+    private static final String SCOPING = "com.google.inject.internal.Scoping";
 
     /** A registration. */
     static final class Bean {
@@ -49,6 +50,13 @@ public final class ComponentModel implements Components.Sink, Attribution {
         /** Guice: the key a linked binding points to. */
         final String linkedKey;
         volatile String className;
+        /** The key its container's maps use (Spring: the bean name; Guice: {@code Key.toString()}). */
+        volatile String key;
+        /**
+         * An instance was made outside any long-lived component's creation (resolved through a
+         * provider, {@code getBean}, {@code getInstance}): not every instance of it is a captive.
+         */
+        volatile boolean madeFree;
 
         Bean(String name, String className, String scope, String declaredAt, String linkedKey) {
             this.name = name;
@@ -106,6 +114,8 @@ public final class ComponentModel implements Components.Sink, Attribution {
     private final AtomicLong notKept = new AtomicLong();
     private final AtomicInteger springSeq = new AtomicInteger();
     private final AtomicInteger guiceSeq = new AtomicInteger();
+    /** An injector provisioned a key whose binding the agent has not read yet. */
+    private volatile boolean guiceStale;
 
     public ComponentModel(SiteDecoder decoder) {
         this.decoder = decoder;
@@ -139,12 +149,31 @@ public final class ComponentModel implements Components.Sink, Attribution {
 
     @Override
     public void created(Creation cr, Object instance) {
+        if (cr.container == Creation.GUICE) {
+            if (cr.key == null) {
+                return;
+            }
+            Object[] found = findGuice(cr.key.toString()); // Key caches its toString
+            if (found == null) {
+                guiceStale = true; // a just-in-time binding made since the bindings were read
+            } else if (cr.parent == null && !((Bean) found[1]).madeFree) {
+                // provisioned at the top (getInstance, Provider.get outside any provision): a free instance
+                ((Bean) found[1]).madeFree = true;
+            }
+            return;
+        }
         if (cr.container != Creation.SPRING) {
             return;
         }
         Container c = spring.get(cr.containerId);
         Bean b = c == null ? null : c.beans.get((String) cr.key);
-        if (b == null || b.className != null && byClass.containsKey(b.className)) {
+        if (b == null) {
+            return;
+        }
+        if (!b.madeFree && rank(scopeOf(cr)) < 2 && !insideLongLived(cr.parent)) {
+            b.madeFree = true;
+        }
+        if (b.className != null && byClass.containsKey(b.className)) {
             return;
         }
         String cls = userClass(instance.getClass().getName());
@@ -152,6 +181,20 @@ public final class ComponentModel implements Components.Sink, Attribution {
             b.className = cls;
         }
         byClass.putIfAbsent(cls, new Object[] {c, b});
+    }
+
+    private static String scopeOf(Creation x) {
+        return x.scope == null || x.scope.isEmpty() ? "singleton" : x.scope;
+    }
+
+    /** Is a Spring creation from {@code x} outwards of a long-lived scope? Reads the creations' own fields only. */
+    private static boolean insideLongLived(Creation x) {
+        for (; x != null; x = x.parent) {
+            if (x.container == Creation.SPRING && rank(scopeOf(x)) >= 2) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -189,6 +232,7 @@ public final class ComponentModel implements Components.Sink, Attribution {
             notKept.incrementAndGet();
             return;
         }
+        b.key = key;
         c.beans.put(key, b);
         if (b.className != null) {
             byClass.putIfAbsent(b.className, new Object[] {c, b});
@@ -216,12 +260,18 @@ public final class ComponentModel implements Components.Sink, Attribution {
             }
         }
         String declaredAt;
-        if (factoryMethod != null) {
+        if (resource != null && isXml(resource)) {
+            // <bean> in an XML file (its definitions carry no line: Spring's reader keeps no source
+            // location by default); a factory-method bean says which method makes it
+            declaredAt = "bean '" + name + "' in " + resource;
+            if (factoryMethod != null) {
+                declaredAt += " (factory method " + (factoryBean != null ? "of bean '" + factoryBean + "' " : "")
+                        + (factoryBean == null && cls != null ? cls + "." : "") + factoryMethod + "())";
+            }
+        } else if (factoryMethod != null) {
             declaredAt = "@Bean " + (declaring != null ? declaring : factoryBean != null ? factoryBean : cls) + "." + factoryMethod + "()";
         } else if (SCOPED_PROXY.equals(cls)) {
             declaredAt = "scoped proxy of 'scopedTarget." + name + "'";
-        } else if (resource != null && resource.contains(".xml")) {
-            declaredAt = "bean '" + name + "' in " + resource;
         } else if (cls != null && resource != null) {
             declaredAt = "component class " + cls;
         } else {
@@ -231,6 +281,12 @@ public final class ComponentModel implements Components.Sink, Attribution {
             declaredAt += " (" + resource + ")";
         }
         return new Bean(name, cls == null ? null : userClass(cls), scope == null || scope.isEmpty() ? "singleton" : scope, declaredAt, null);
+    }
+
+    /** {@code class path resource [beans.xml]}, {@code file [/etc/app/beans.xml]}, {@code URL [jar:...!/beans.xml]}. */
+    static boolean isXml(String resourceDescription) {
+        String r = resourceDescription.toLowerCase(java.util.Locale.ROOT);
+        return r.endsWith(".xml]") || r.endsWith(".xml");
     }
 
     // ---------------------------------------------------------------- Guice bindings, by getters
@@ -260,6 +316,12 @@ public final class ComponentModel implements Components.Sink, Attribution {
             Method keyAnnotation = keyType.getMethod("getAnnotation");
             Method keyAnnotationType = keyType.getMethod("getAnnotationType");
             Map<?, ?> bindings = (Map<?, ?>) injectorType.getMethod("getAllBindings").invoke(injector);
+            // custom scopes by their annotation: a built binding's scoping is the Scope instance
+            // bindScope gave, whose toString is whatever its author wrote (often Object's)
+            Map<Object, String> scopeNames = new java.util.IdentityHashMap<>();
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) injectorType.getMethod("getScopeBindings").invoke(injector)).entrySet()) {
+                scopeNames.put(e.getValue(), ((Class<?>) e.getKey()).getName());
+            }
             for (Map.Entry<?, ?> e : bindings.entrySet()) {
                 Object key = e.getKey();
                 Object b = e.getValue();
@@ -275,7 +337,7 @@ public final class ComponentModel implements Components.Sink, Attribution {
                 Object ann = keyAnnotation.invoke(key);
                 Object annType = ann == null ? keyAnnotationType.invoke(key) : null;
                 String name = lit + (ann != null ? " " + ann : annType != null ? " @" + ((Class<?>) annType).getName() : "");
-                String scope = bindingImpl.isInstance(b) ? guiceScope(String.valueOf(getScoping.invoke(b))) : "unknown";
+                String scope = bindingImpl.isInstance(b) ? guiceScope(getScoping.invoke(b), scopeNames) : "unknown";
                 String cls = raw;
                 String linkedKey = null;
                 if (ctor.isInstance(b)) {
@@ -302,6 +364,26 @@ public final class ComponentModel implements Components.Sink, Attribution {
         } catch (Throwable t) {
             Faults.report("reading Guice bindings", t);
         }
+    }
+
+    /**
+     * A binding's scope: {@code singleton}, {@code eager-singleton}, {@code unscoped}, or a custom
+     * scope's annotation ({@code com.acme.BatchScoped}), found from its {@code Scoping}'s
+     * annotation, else from the Scope instance the injector has bound to an annotation.
+     */
+    static String guiceScope(Object scoping, Map<Object, String> scopeNames) {
+        String s = guiceScope(String.valueOf(scoping));
+        if (!s.equals(String.valueOf(scoping)) || scoping == null) {
+            return s; // one of Guice's own
+        }
+        // through the public class: the scoping itself is an instance of an anonymous subclass
+        Object annotation = call(scoping, SCOPING, "getScopeAnnotation");
+        if (annotation instanceof Class) {
+            return guiceScope(((Class<?>) annotation).getName());
+        }
+        Object instance = call(scoping, SCOPING, "getScopeInstance");
+        String named = instance == null ? null : scopeNames.get(instance);
+        return named != null ? guiceScope(named) : s;
     }
 
     static String guiceScope(String scoping) {
@@ -372,7 +454,16 @@ public final class ComponentModel implements Components.Sink, Attribution {
             List<Frame> chain = chain(c);
             return chain.isEmpty() ? null : chain.get(0).component;
         }
-        if (frames == null || byClass.isEmpty()) {
+        if (frames == null) {
+            return null;
+        }
+        if (guiceStale) {
+            guiceStale = false;
+            for (Container g : guice) {
+                readGuice(g); // just-in-time bindings, so that the classes they made are known
+            }
+        }
+        if (byClass.isEmpty()) {
             return null;
         }
         for (StackTraceElement f : frames) {
@@ -412,14 +503,15 @@ public final class ComponentModel implements Components.Sink, Attribution {
             return null;
         }
         List<Frame> chain = chain(c);
-        if (chain.isEmpty() || rank(chain.get(0).component.scope) >= 2) {
-            return null; // taken by a long-lived component itself: a long hold or a leak, not a capture
+        int taker = chain.isEmpty() ? 3 : rank(chain.get(0).component.scope);
+        if (taker >= 3) {
+            return null; // taken by a component as long-lived as the container: a long hold or a leak, not a capture
         }
         for (int j = 1; j < chain.size(); j++) {
             Frame holder = chain.get(j);
             int r = rank(holder.component.scope);
-            if (r < 2) {
-                continue;
+            if (r < 2 || r <= taker) {
+                continue; // not longer-lived than the component that took it (a session's own connection is its own)
             }
             Frame captured = chain.get(j - 1);
             if (holder.state != Creation.DONE || captured.state != Creation.DONE || rank(captured.component.scope) >= r) {
@@ -429,7 +521,64 @@ public final class ComponentModel implements Components.Sink, Attribution {
             if (deps == null || !deps.contains(captured.edgeKey)) {
                 return null; // created while the holder was built, but not given to it
             }
-            return new Captive(holder.component, captured.component, chain.get(0).component, "injected");
+            return new Captive(holder.component, captured.component, chain.get(0).component, "injected", false);
+        }
+        return null;
+    }
+
+    @Override
+    public Captive capturedUserOf(Component taker, boolean pastThreshold, boolean severalThreads) {
+        if (taker == null || rank(taker.scope) >= 2 || !pastThreshold && !severalThreads) {
+            return null;
+        }
+        Container c = null;
+        for (Container x : all) {
+            if (x.id.equals(taker.container)) {
+                c = x;
+                break;
+            }
+        }
+        Bean b = c == null ? null : c.kind == Creation.SPRING ? c.beans.get(taker.name) : guiceBeanNamed(c, taker.name);
+        if (b == null || b.key == null) {
+            return null;
+        }
+        if (b.madeFree && !severalThreads) {
+            // instances of it are also made per call (through a provider, getBean): attribution is
+            // by class, so only a connection several threads used says it is the captured instance's
+            return null;
+        }
+        Set<String> keys = new java.util.HashSet<>();
+        keys.add(b.key);
+        if (c.kind == Creation.GUICE) {
+            for (Bean l : c.beans.values()) { // bind(Api).to(Impl), unscoped: given Api is given Impl
+                if (b.key.equals(l.linkedKey) && rank(l.scope) <= rank(b.scope) && l.key != null) {
+                    keys.add(l.key);
+                }
+            }
+        }
+        Bean holder = null;
+        int holderRank = Math.max(2, rank(b.scope) + 1);
+        for (Map.Entry<String, Set<String>> e : c.deps.entrySet()) {
+            if (keys.contains(e.getKey()) || java.util.Collections.disjoint(e.getValue(), keys)) {
+                continue;
+            }
+            Bean d = c.beans.get(e.getKey());
+            if (d != null && rank(d.scope) >= holderRank) {
+                holder = d;
+                holderRank = rank(d.scope) + 1; // the longest-lived one that was given it
+            }
+        }
+        if (holder == null) {
+            return null;
+        }
+        return new Captive(component(c, holder, holder.name, holder.scope), taker, taker, "injected", true);
+    }
+
+    private static Bean guiceBeanNamed(Container c, String name) {
+        for (Bean b : c.beans.values()) {
+            if (b.name.equals(name)) {
+                return b;
+            }
         }
         return null;
     }

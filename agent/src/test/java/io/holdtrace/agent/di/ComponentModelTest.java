@@ -1,9 +1,24 @@
 package io.holdtrace.agent.di;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.inject.Key;
+import com.google.inject.Provider;
+import com.google.inject.internal.Scoping;
+import io.holdtrace.agent.config.Config;
+import io.holdtrace.agent.detect.Attribution;
+import io.holdtrace.agent.detect.SiteDecoder;
+import io.holdtrace.bootstrap.CaptureBudget;
+import io.holdtrace.bootstrap.Component;
+import io.holdtrace.bootstrap.Creation;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.beans.factory.support.GenericBeanDefinition;
 
 class ComponentModelTest {
 
@@ -36,5 +51,80 @@ class ComponentModelTest {
         assertEquals("com.acme.Foo", ComponentModel.userClass("com.acme.Foo$$SpringCGLIB$$0"));
         assertEquals("com.acme.Foo", ComponentModel.userClass("com.acme.Foo$$EnhancerByGuice$$123"));
         assertEquals("com.acme.Foo$Inner", ComponentModel.userClass("com.acme.Foo$Inner"));
+    }
+
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @com.google.inject.ScopeAnnotation
+    @interface BatchScoped {
+    }
+
+    static final class BatchScope implements com.google.inject.Scope {
+        @Override
+        public <T> Provider<T> scope(Key<T> key, Provider<T> unscoped) {
+            return unscoped;
+        }
+    }
+
+    @Test
+    void aCustomGuiceScopeIsNamedByItsAnnotationAndRanksBelowSingleton() {
+        BatchScope batch = new BatchScope();
+        Map<Object, String> bound = Map.of(batch, BatchScoped.class.getName());
+        assertEquals(BatchScoped.class.getName(), ComponentModel.guiceScope(Scoping.forInstance(batch), bound),
+                "a built binding's scoping is the instance; bindScope named it");
+        assertEquals(BatchScoped.class.getName(), ComponentModel.guiceScope(Scoping.forAnnotation(BatchScoped.class), Map.of()));
+        assertEquals("unscoped", ComponentModel.guiceScope(Scoping.UNSCOPED, bound));
+        assertEquals("singleton", ComponentModel.guiceScope(Scoping.SINGLETON_INSTANCE, bound));
+        assertEquals("eager-singleton", ComponentModel.guiceScope(Scoping.EAGER_SINGLETON, bound));
+        assertEquals(1, ComponentModel.rank(BatchScoped.class.getName()));
+        assertEquals(2, ComponentModel.rank("com.google.inject.servlet.SessionScoped"));
+        assertEquals(1, ComponentModel.rank("com.google.inject.servlet.RequestScoped"));
+    }
+
+    @Test
+    void xmlResourcesAreToldFromClassFiles() {
+        assertTrue(ComponentModel.isXml("class path resource [captive-context.xml]"));
+        assertTrue(ComponentModel.isXml("file [/etc/app/beans.XML]"));
+        assertFalse(ComponentModel.isXml("file [/app/classes/com/acme/AppConfig.class]"));
+    }
+
+    private static Component componentIn(ComponentModel m, String name) {
+        for (Object o : (java.util.List<?>) m.toReport().get("registrations")) {
+            Map<?, ?> r = (Map<?, ?>) o;
+            if (r.get("name").equals(name)) {
+                return new Component((String) r.get("container"), name, (String) r.get("class"), (String) r.get("scope"),
+                        (String) r.get("declaredAt"));
+            }
+        }
+        throw new AssertionError(name);
+    }
+
+    private static GenericBeanDefinition definition(String cls, String scope) {
+        GenericBeanDefinition d = new GenericBeanDefinition();
+        d.setBeanClassName(cls);
+        d.setScope(scope);
+        return d;
+    }
+
+    @Test
+    void aShortLivedComponentsConnectionTakenOnFirstUseIsCaptiveOnlyIfALongerLivedOneWasGivenItAndItOutlivedItsUse() {
+        ComponentModel m = new ComponentModel(new SiteDecoder(Config.DEFAULT_FRAMEWORK_PACKAGES, 8, 10, new CaptureBudget(Long.MAX_VALUE)));
+        DefaultListableBeanFactory factory = new DefaultListableBeanFactory();
+        m.registered(Creation.SPRING, factory, "connection", definition("com.acme.LazyConnection", "prototype"));
+        m.registered(Creation.SPRING, factory, "reporting", definition("com.acme.Reporting", "singleton"));
+        m.registered(Creation.SPRING, factory, "perCall", definition("com.acme.PerCall", "prototype"));
+        m.registered(Creation.SPRING, factory, "unused", definition("com.acme.Unused", "prototype"));
+        m.dependency(factory, "connection", "reporting");
+        m.dependency(factory, "unused", "perCall");
+        Component connection = componentIn(m, "connection");
+
+        assertNull(m.capturedUserOf(connection, false, false), "closed promptly on its one thread: nothing to judge");
+        Attribution.Captive c = m.capturedUserOf(connection, true, false);
+        assertNotNull(c, "open past the threshold");
+        assertEquals("reporting", c.longLived.name);
+        assertEquals("connection", c.captured.name);
+        assertTrue(c.onFirstUse);
+        assertNotNull(m.capturedUserOf(connection, false, true), "used by a second thread");
+        assertNull(m.capturedUserOf(componentIn(m, "unused"), true, true), "given only to a prototype");
+        assertNull(m.capturedUserOf(componentIn(m, "reporting"), true, true), "a singleton's own connection is no captive");
     }
 }
