@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Rations call-site capture by CPU time rather than by luck: each one-second window grants
  * {@code nanosPerSecond} of capture and decoding work; when it is spent, checkouts go
- * uncaptured (still counted exactly, per pool) until the next window. Below the budget every
+ * uncaptured (still counted exactly, per pool, by the caller) until the next window. Below the budget every
  * checkout is captured and every per-site figure is exact.
  */
 public final class CaptureBudget {
@@ -15,7 +15,6 @@ public final class CaptureBudget {
     private final long nanosPerSecond;
     private final AtomicLong remaining;
     private volatile long windowStart;
-    private final AtomicLong skipped = new AtomicLong();
 
     public CaptureBudget(long nanosPerSecond) {
         this.nanosPerSecond = nanosPerSecond;
@@ -28,29 +27,16 @@ public final class CaptureBudget {
             windowStart = now;
             remaining.set(nanosPerSecond);
         }
-        if (remaining.get() > 0L) {
-            return true;
-        }
-        skipped.incrementAndGet();
-        return false;
+        return remaining.get() > 0L;
     }
 
-    /** Like {@link #tryCapture}, for captures other than checkouts: a refusal is not counted as a skipped checkout. */
+    /** Like {@link #tryCapture}, for captures other than checkouts (the name says so where it is called). */
     public boolean tryCaptureQuietly(long now) {
-        if (now - windowStart >= WINDOW) {
-            windowStart = now;
-            remaining.set(nanosPerSecond);
-        }
-        return remaining.get() > 0L;
+        return tryCapture(now);
     }
 
     public void spend(long nanos) {
         remaining.addAndGet(-nanos);
-    }
-
-    /** Checkouts whose call site was not captured because the budget was spent. */
-    public long skipped() {
-        return skipped.get();
     }
 
     public long nanosPerSecond() {

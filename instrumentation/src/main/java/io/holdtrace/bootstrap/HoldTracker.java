@@ -222,6 +222,15 @@ public final class HoldTracker {
         return n;
     }
 
+    /** Successful checkouts whose call site was not captured (budget spent), every pool. */
+    public long uncaptured() {
+        long n = overflowPool.uncaptured.get();
+        for (PoolStats p : pools) {
+            n += p.uncaptured.get();
+        }
+        return n;
+    }
+
     /** Completed holds whose site could not be attributed because the queue was full. */
     public long dropped() {
         return dropped.get();

@@ -140,6 +140,33 @@ class HoldTrackerTest {
     }
 
     @Test
+    void pastMaxOpenHoldsCheckoutsAreCountedNotTrackedAndAReturnMakesRoom() {
+        HoldTracker t = tracker(3, 0);
+        List<Object> conns = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Object c = new Object();
+            conns.add(c);
+            t.acquired(pool, "test", "p", c, System.nanoTime());
+        }
+        PoolStats p = t.pools()[0];
+        assertEquals(3, t.openCount(), "the table is bounded");
+        assertEquals(2, p.untracked.get());
+        assertEquals(3, p.inUse(), "in-use counts tracked holds");
+        assertEquals(5, t.acquires(), "every checkout is counted");
+        assertEquals(5, t.uncaptured(), "a zero budget captures nothing");
+        t.released(conns.get(0), Holds.END_CLOSE);
+        t.released(conns.get(4), Holds.END_CLOSE); // untracked: nothing to end
+        assertEquals(2, t.openCount());
+        Object again = new Object();
+        t.acquired(pool, "test", "p", again, System.nanoTime());
+        assertEquals(3, t.openCount(), "a return made room for one more");
+        assertEquals(2, p.untracked.get());
+        List<Hold> done = new ArrayList<>();
+        t.drainCompleted(done);
+        assertTrue(done.isEmpty(), "a hold with no stack is never queued for decoding: " + done.size());
+    }
+
+    @Test
     void threadsTakingTurnsMarkAHoldCrossThreadButAHandOffDoesNot() throws Exception {
         HoldTracker t = tracker(100, Long.MAX_VALUE);
         Object handedOff = new Object();

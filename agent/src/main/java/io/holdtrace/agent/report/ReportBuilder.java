@@ -137,7 +137,7 @@ public final class ReportBuilder {
         Map<String, Object> capture = new LinkedHashMap<>();
         capture.put("budgetNanosPerSecond", tracker.budget().nanosPerSecond() == Long.MAX_VALUE ? -1 : tracker.budget().nanosPerSecond());
         capture.put("acquires", tracker.acquires());
-        capture.put("uncaptured", tracker.budget().skipped());
+        capture.put("uncaptured", tracker.uncaptured());
         a.put("capture", capture);
         a.put("internalErrors", Faults.count());
         return a;
