@@ -46,7 +46,7 @@ public final class Hold extends WeakReference<Object> {
         return h;
     }
 
-    // table chain, guarded by the stripe lock of HoldTable
+    // table chain, guarded by the stripe lock of HoldTable; `hash` is the owner thread's stripe
     final int hash;
     Hold next;
 

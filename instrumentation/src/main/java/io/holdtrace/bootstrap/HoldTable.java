@@ -5,11 +5,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The open holds, keyed by the identity of the object the application holds. Lock-striped
- * chains: a put or remove locks one of {@value #STRIPES} stripes, so threads rarely meet. The
- * table holds {@link Hold}s, and each hold refers to its key weakly: nothing here keeps an
- * application object alive. Bounded: past {@code capacity} open holds, new ones are counted,
- * not tracked.
+ * The open holds, striped by the thread that took them: a checkout, and a return or a use on
+ * that same thread (nearly all of them), touch only that thread's stripe, found from the
+ * {@link ThreadRef} without hashing the application's object. (An identity hash of the pool's
+ * fresh proxy is a call into the VM on every checkout; it was a quarter of the hot path.) A
+ * return or a use on another thread finds the hold by scanning the stripes, and a thread
+ * remembers the last hold it found that way, so a connection handed to a worker costs one scan.
+ * Each hold refers to its key weakly: nothing here keeps an application object alive. Bounded:
+ * past {@code capacity} open holds, new ones are counted, not tracked.
  */
 final class HoldTable {
 
@@ -27,12 +30,13 @@ final class HoldTable {
         }
     }
 
-    static int hash(Object key) {
-        int h = System.identityHashCode(key);
-        return h ^ (h >>> 16);
+    /** The stripe of a thread's holds. */
+    static int stripeOf(ThreadRef t) {
+        long id = t.id * 0x9E3779B97F4A7C15L; // thread ids are sequential: spread them
+        return (int) (id >>> 54) & (STRIPES - 1);
     }
 
-    /** Adds {@code h}; false if the table is full. */
+    /** Adds {@code h} to its owner's stripe; false if the table is full. */
     boolean put(Hold h) {
         if (size.incrementAndGet() > capacity) {
             size.decrementAndGet();
@@ -46,13 +50,29 @@ final class HoldTable {
         return true;
     }
 
-    /** Removes and returns the open hold of {@code key}, or null (never held, or already ended). */
-    Hold remove(Object key, int hash) {
-        int s = hash & (STRIPES - 1);
+    /**
+     * Removes and returns the open hold of {@code key}, or null (never held, or already ended):
+     * first in the stripe of {@code by}, the thread returning it, then in every other stripe.
+     */
+    Hold remove(Object key, ThreadRef by) {
+        int home = by.stripe;
+        Hold h = removeIn(home, key);
+        if (h != null) {
+            return h;
+        }
+        for (int s = 0; s < STRIPES; s++) {
+            if (s != home && heads[s] != null && (h = removeIn(s, key)) != null) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    private Hold removeIn(int s, Object key) {
         synchronized (locks[s]) {
             Hold prev = null;
             for (Hold h = heads[s]; h != null; prev = h, h = h.next) {
-                if (h.hash == hash && h.refersTo(key)) {
+                if (h.refersTo(key)) {
                     unlink(s, prev, h);
                     return h;
                 }
@@ -87,15 +107,27 @@ final class HoldTable {
     }
 
     /**
-     * The open hold of {@code key}, or null; without the stripe's lock, for the per-statement use
-     * check. A reader racing a removal on the same stripe may miss a hold (an unlinked hold's
-     * {@code next} is cleared), which only costs that one use check; a thread always sees the
-     * holds it put itself.
+     * The open hold of {@code key}, or null; without locks, for the per-statement use check: the
+     * stripe of {@code by}, the hold {@code by} last found elsewhere, then every stripe. A reader
+     * racing a removal may miss a hold (an unlinked hold's {@code next} is cleared), which only
+     * costs that one use check; a thread always sees the holds it put itself.
      */
-    Hold get(Object key, int hash) {
-        for (Hold h = heads[hash & (STRIPES - 1)]; h != null; h = h.next) {
-            if (h.hash == hash && h.refersTo(key)) {
+    Hold get(Object key, ThreadRef by) {
+        for (Hold h = heads[by.stripe]; h != null; h = h.next) {
+            if (h.refersTo(key)) {
                 return h;
+            }
+        }
+        Hold last = by.lastForeign;
+        if (last != null && last.isOpen() && last.refersTo(key)) {
+            return last;
+        }
+        for (int s = 0; s < STRIPES; s++) {
+            for (Hold h = heads[s]; h != null; h = h.next) {
+                if (h.refersTo(key)) {
+                    by.lastForeign = h;
+                    return h;
+                }
             }
         }
         return null;

@@ -71,11 +71,10 @@ public final class HoldTracker {
             if (!captureAll) {
                 budget.spend(System.nanoTime() - now);
             }
-        } else {
-            pool.uncaptured.incrementAndGet();
+            pool.captured.incrementAndGet();
         }
         ThreadRef owner = ThreadRef.current();
-        Hold h = new Hold(handle, collected, HoldTable.hash(handle), pool, owner, now, now - start, capture);
+        Hold h = new Hold(handle, collected, owner.stripe, pool, owner, now, now - start, capture);
         h.context(event, owner.creating, owner.transactional); // which component takes it, inside which transaction
         if (open.put(h)) {
             pool.checkedOut();
@@ -104,7 +103,7 @@ public final class HoldTracker {
     }
 
     void released(Object handle, int reason) {
-        Hold h = open.remove(handle, HoldTable.hash(handle));
+        Hold h = open.remove(handle, ThreadRef.get());
         if (h != null) {
             finish(h, System.nanoTime(), reason);
         }
@@ -126,8 +125,9 @@ public final class HoldTracker {
     }
 
     void used(Object handle) {
-        Hold h = open.get(handle, HoldTable.hash(handle));
-        if (h != null && h.usedBy(ThreadRef.current())) {
+        ThreadRef by = ThreadRef.current();
+        Hold h = open.get(handle, by);
+        if (h != null && h.usedBy(by)) {
             notable.offer(h); // rare; if the queue is full the agent still sees the flag on open holds
         }
     }
@@ -139,7 +139,8 @@ public final class HoldTracker {
     /** Ends a hold that was removed from the open table: exactly once per hold. */
     private void finish(Hold h, long now, int reason) {
         h.end(now, reason);
-        h.clear(); // no gc-unclosed for a hold that ended
+        // not cleared: Reference.clear() is a native call on every return. A hold that ended is
+        // out of the table, so if the GC still finds and enqueues it, drainCollected ignores it.
         Object event = h.takeJfrEvent();
         if (event != null) {
             HoldEvents.end(event, h); // first: a site it decodes is recorded below
@@ -224,9 +225,9 @@ public final class HoldTracker {
 
     /** Successful checkouts whose call site was not captured (budget spent), every pool. */
     public long uncaptured() {
-        long n = overflowPool.uncaptured.get();
+        long n = overflowPool.uncaptured();
         for (PoolStats p : pools) {
-            n += p.uncaptured.get();
+            n += p.uncaptured();
         }
         return n;
     }

@@ -22,8 +22,8 @@ public final class PoolStats {
     public final AtomicLong timeouts = new AtomicLong();
     public final AtomicLong gcUnclosed = new AtomicLong();
     public final AtomicLong untracked = new AtomicLong();
-    /** Checkouts whose call site was not captured because the capture budget was spent. */
-    public final AtomicLong uncaptured = new AtomicLong();
+    /** Checkouts whose call site was captured (see {@link #uncaptured()}). */
+    final AtomicLong captured = new AtomicLong();
     /** Completed holds that made outbound calls, those calls, and the time they took (ns). */
     public final AtomicLong holdsWithCalls = new AtomicLong();
     public final AtomicLong callsInHolds = new AtomicLong();
@@ -109,6 +109,15 @@ public final class PoolStats {
 
     void checkedIn() {
         inUse.decrementAndGet();
+    }
+
+    /**
+     * Checkouts whose call site was not captured because the capture budget was spent: every
+     * successful checkout less the captured ones, so that the path that captures nothing counts
+     * nothing extra.
+     */
+    public long uncaptured() {
+        return Math.max(0L, waits.count() - timeouts.get() - captured.get());
     }
 
     public int inUse() {

@@ -41,12 +41,17 @@ public final class ThreadRef {
     volatile RpcCall rpc;
     /** HttpURLConnection: a call between connect() and getInputStream(), parked on this thread. */
     RpcCall parked;
+    /** The last open hold of another thread that this thread used (a connection handed to it); only this thread. */
+    Hold lastForeign;
+    /** This thread's stripe of the open-holds table. */
+    final int stripe;
 
     private ThreadRef() {
         Thread t = Thread.currentThread();
         this.id = t.getId();
         this.thread = new WeakReference<>(t);
         this.name = t.getName();
+        this.stripe = HoldTable.stripeOf(this);
     }
 
     public static ThreadRef current() {

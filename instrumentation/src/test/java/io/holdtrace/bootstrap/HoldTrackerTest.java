@@ -129,14 +129,14 @@ class HoldTrackerTest {
         }
         PoolStats p = t.pools()[0];
         assertEquals(10, p.waits.count());
-        assertTrue(p.uncaptured.get() >= 9, "uncaptured: " + p.uncaptured.get());
+        assertTrue(p.uncaptured() >= 9, "uncaptured: " + p.uncaptured());
         int captured = 0;
         for (Hold h : t.openHolds()) {
             if (h.capture() != null) {
                 captured++;
             }
         }
-        assertEquals(10 - p.uncaptured.get(), captured);
+        assertEquals(10 - p.uncaptured(), captured);
     }
 
     @Test

@@ -166,7 +166,7 @@ public final class ReportBuilder {
         m.put("timeouts", p.timeouts.get());
         m.put("gcUnclosed", p.gcUnclosed.get());
         m.put("untracked", p.untracked.get());
-        m.put("uncaptured", p.uncaptured.get());
+        m.put("uncaptured", p.uncaptured());
         m.put("closed", p.isClosed());
         m.put("wait", stats(p.waits));
         m.put("hold", stats(p.holdTimes));
@@ -189,7 +189,7 @@ public final class ReportBuilder {
         long completed = s.holdTimes.count();
         m.put("acquires", completed + open);
         m.put("open", open);
-        long uncaptured = s.pool.uncaptured.get();
+        long uncaptured = s.pool.uncaptured();
         if (uncaptured > 0) {
             // the budget was spent: this site's share of the pool's checkouts is a sample
             long pool = Math.max(1, s.pool.waits.count() - s.pool.timeouts.get());
