@@ -122,9 +122,15 @@ class SpringBoot3IT {
         assertEquals(1, r.path("pools").get(0).path("inUse").asInt(), "only the captured connection still out: " + r.path("pools"));
         assertMatchesSchema(r);
 
-        // at exit: still one captive, whether the last pass saw the pool closed by Boot's hook or not
+        // at exit: still one captive, whether the last pass saw the pool closed by Boot's shutdown
+        // hook or not, and in agreement with the pool and the site in the same report
         JsonNode last = run.report();
-        assertEquals(1, findings(last, "captive-dependency", null).size(), last.path("findings").toString());
+        List<JsonNode> atExit = findings(last, "captive-dependency", null);
+        assertEquals(1, atExit.size(), last.path("findings").toString());
+        boolean closed = last.path("pools").get(0).path("closed").asBoolean();
+        assertEquals(!closed, atExit.get(0).path("open").asBoolean(), "open unless the pool closed: " + last);
+        assertEquals(closed ? "pool-shutdown" : "", atExit.get(0).path("endReason").asText(), atExit.get(0).toString());
+        assertEquals(closed ? 0 : 1, site(last, run.site("boot3-data-connection")).path("open").asInt(), last.path("sites").toString());
         assertEquals(5, last.path("pools").get(0).path("acquires").asInt(), last.path("pools").toString());
         assertMatchesSchema(last);
     }
