@@ -72,7 +72,7 @@ public final class AgentInstaller {
         OutboundCalls outbound = new OutboundCalls(tracker, decoder, findings, config.maxSites);
         detector.outboundCalls(outbound);
         reportBuilder.outboundCalls(outbound);
-        Reporter reporter = new Reporter(config, detector, reportBuilder);
+        Reporter reporter = new Reporter(config, tracker, detector, reportBuilder);
         jfr(tracker, decoder, findings);
 
         Holds.install(tracker);
