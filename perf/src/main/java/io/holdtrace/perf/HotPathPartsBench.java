@@ -1,5 +1,7 @@
 package io.holdtrace.perf;
 
+import io.holdtrace.bootstrap.HoldTracker;
+import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.bootstrap.LogHistogram;
 import io.holdtrace.bootstrap.ThreadRef;
 import java.lang.ref.ReferenceQueue;
@@ -10,11 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -39,6 +44,26 @@ public class HotPathPartsBench {
 
     {
         full.add(lock);
+    }
+
+    @Setup(Level.Trial)
+    public void install() {
+        Holds.install(new HoldTracker(1_000, 0L, 1_024)); // for the outbound-call check below
+    }
+
+    @TearDown(Level.Trial)
+    public void uninstall() {
+        Holds.install(null);
+    }
+
+    /**
+     * What every hooked outbound call (HttpClient, HttpURLConnection, HttpClient 5, OkHttp) pays
+     * on a thread that holds no connection: the woven code asks {@link Holds#holding()} and goes
+     * no further. The issue's bound: no more than a thread-local read.
+     */
+    @Benchmark
+    public boolean part_rpcCheckNotHolding() {
+        return Holds.holding();
     }
 
     /** The cycle's own allocation and return, for subtracting from {@link HotPathBench#cycle_1t}. */
