@@ -199,7 +199,9 @@ public final class AgentRun {
                 }
                 Thread.sleep(50);
             }
-            fail("no report as expected within " + timeout + " at " + report);
+            String last = Files.isRegularFile(report) ? Files.readString(report) : "(none written)";
+            fail("no report as expected within " + timeout + " at " + report + " (process alive: " + process.isAlive()
+                    + "); last report: " + (last.length() > 4000 ? last.substring(0, 4000) + "..." : last));
             return null;
         }
 

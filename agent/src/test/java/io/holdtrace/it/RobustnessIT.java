@@ -26,12 +26,13 @@ class RobustnessIT {
     @Test
     void aLongHoldIsReportedWhileOpenEvenWhenTheApplicationSaturatesTheCpu() throws Exception {
         AgentRun.Running app = AgentRun.main(PoolScenario.class).agentArgs("threshold=300ms,reportInterval=200ms")
-                .jvm("-Dscenario.holdMs=6000").args("hikari", Databases.H2.url, "sa", "-", "long-while-busy").start();
-        // the hold lasts 6 s under 4 spinning threads per core; detection must see it long before it ends
+                .jvm("-Dscenario.holdMs=10000").args("hikari", Databases.H2.url, "sa", "-", "long-while-busy").start();
+        // the hold lasts 10 s under 4 spinning threads per core; detection must see it while it is
+        // still open (the predicate), whatever the saturated JVM's start-up took (seen past 5 s in CI)
         JsonNode during = app.awaitReport(r -> findings(r, "long-hold", null).stream().anyMatch(f -> f.path("open").asBoolean()),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(10));
         JsonNode open = findings(during, "long-hold", null).get(0);
-        assertTrue(open.path("heldMs").asDouble() < 6000, "seen while still held: " + open);
+        assertTrue(open.path("heldMs").asDouble() < 10000, "seen while still held: " + open);
         AgentRun.Result run = app.finish(LIMIT).assertOk();
         assertEquals(1, findings(run.report(), "long-hold", run.site("long-while-busy")).size());
     }

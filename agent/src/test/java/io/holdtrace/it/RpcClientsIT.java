@@ -238,7 +238,15 @@ class RpcClientsIT {
         int p25 = Integer.parseInt(r25.stdout.replaceAll("(?s).*HTTP-PORT (\\d+).*", "$1"));
         for (String scenario : scenarios) {
             List<JsonNode> f = findings(r, "rpc-while-holding", r25.site(scenario));
-            assertEquals(5, f.size(), scenario + ": " + f);
+            if (scenario.equals("restclient-jdk") && f.size() == 4) {
+                // Spring's JDK request factory enforces its read time-out by cancelling the send's
+                // future; the cancelled exchange completes on HttpClient's own thread, and is counted
+                // only if that happens before the hold ends (a race, documented in README). The four
+                // calls that ended on the holding thread must all be there.
+                assertTrue(f.stream().noneMatch(x -> x.path("target").path("path").asText().equals("/api/slow")), f.toString());
+            } else {
+                assertEquals(5, f.size(), scenario + ": " + f);
+            }
             JsonNode ok = f.stream().filter(x -> x.path("target").path("path").asText().equals("/api/ok")).findFirst().orElseThrow();
             assertEquals("http://127.0.0.1:" + p25 + "/api/ok", ok.path("target").path("url").asText());
             assertEquals(1, ok.path("outcomes").path("200").asInt(), ok.toString());
