@@ -1,5 +1,6 @@
 package io.holdtrace.bootstrap;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,6 +31,57 @@ final class HoldTable {
         }
     }
 
+    /**
+     * The classes of the objects held so far (a pool's proxy class, its guard wrapper), weakly:
+     * a use of any other object (a driver's physical connection, woven too) cannot be a hold,
+     * and skips the scan of every stripe a foreign use needs. Written rarely, under this.
+     */
+    private volatile WeakReference<Class<?>>[] handleClasses = newClasses(0);
+
+    @SuppressWarnings("unchecked")
+    private static WeakReference<Class<?>>[] newClasses(int n) {
+        return (WeakReference<Class<?>>[]) new WeakReference<?>[n];
+    }
+
+    /** Notes the class of a held object; a few compares when it is already known. */
+    void noteHandleClass(Class<?> c) {
+        if (!isHandleClass(c)) {
+            addHandleClass(c);
+        }
+    }
+
+    boolean isHandleClass(Class<?> c) {
+        for (WeakReference<Class<?>> k : handleClasses) {
+            if (k.get() == c) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private synchronized void addHandleClass(Class<?> c) {
+        WeakReference<Class<?>>[] cur = handleClasses;
+        int live = 0;
+        for (WeakReference<Class<?>> k : cur) {
+            Class<?> kc = k.get();
+            if (kc == c) {
+                return;
+            }
+            if (kc != null) {
+                live++;
+            }
+        }
+        WeakReference<Class<?>>[] next = newClasses(live + 1);
+        int i = 0;
+        for (WeakReference<Class<?>> k : cur) {
+            if (k.get() != null) {
+                next[i++] = k; // a class whose loader went away drops out here
+            }
+        }
+        next[i] = new WeakReference<>(c);
+        handleClasses = next;
+    }
+
     /** The stripe of a thread's holds. */
     static int stripeOf(ThreadRef t) {
         long id = t.id * 0x9E3779B97F4A7C15L; // thread ids are sequential: spread them
@@ -57,7 +109,7 @@ final class HoldTable {
     Hold remove(Object key, ThreadRef by) {
         int home = by.stripe;
         Hold h = removeIn(home, key);
-        if (h != null) {
+        if (h != null || !isHandleClass(key.getClass())) {
             return h;
         }
         for (int s = 0; s < STRIPES; s++) {
@@ -121,6 +173,9 @@ final class HoldTable {
         Hold last = by.lastForeign;
         if (last != null && last.isOpen() && last.refersTo(key)) {
             return last;
+        }
+        if (!isHandleClass(key.getClass())) {
+            return null; // not an object a pool hands out (a physical connection under it, say)
         }
         for (int s = 0; s < STRIPES; s++) {
             for (Hold h = heads[s]; h != null; h = h.next) {

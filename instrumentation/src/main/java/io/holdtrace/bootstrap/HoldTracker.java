@@ -76,6 +76,7 @@ public final class HoldTracker {
         ThreadRef owner = ThreadRef.current();
         Hold h = new Hold(handle, collected, owner.stripe, pool, owner, now, now - start, capture);
         h.context(event, owner.creating, owner.transactional); // which component takes it, inside which transaction
+        open.noteHandleClass(handle.getClass());
         if (open.put(h)) {
             pool.checkedOut();
             h.owner.holdOpened(h);
