@@ -3,11 +3,13 @@
 # holdtrace (defaults) and with the OpenTelemetry agent (exporters off), in interleaved runs.
 #
 #   perf/macro.sh                runs in the background (about 30 min); prints where its log is
-#   options: --pairs N (5)  --duration S (30)  --warmup S (20)  --clients N (8)  --max-minutes M (60)
+#   options: --pairs N (5)  --duration S (30)  --warmup S (60)  --clients N (8)  --max-minutes M (60)
 #            --no-build  --foreground  --max-load L (1.5)
 #
 # One pair is one run of each arm, in an order that rotates from pair to pair. Each run starts a
-# fresh app (start-up time: launch to the port file the app writes once ready), warms it up, then
+# fresh app (start-up time: launch to the port file the app writes once ready), warms it up (60 s by
+# default: on two cores the C2 compiler still takes a quarter of the CPU 40 s into this app's load,
+# and a shorter warm-up measures the JIT more than the agents), then
 # measures DURATION seconds of closed-loop load on the database-bound healthy endpoints (the
 # incidents are switched off: they hold connections on purpose). Per run: throughput, p50 and p99
 # (the load generator's), CPU per request (the app's /proc utime+stime), allocation per request (from
@@ -17,7 +19,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PERF=$ROOT/perf
-PAIRS=5 DURATION=30 WARMUP=20 CLIENTS=8 MAX_MIN=60 BUILD=1 FG=0 MAX_LOAD=1.5
+PAIRS=5 DURATION=30 WARMUP=60 CLIENTS=8 MAX_MIN=60 BUILD=1 FG=0 MAX_LOAD=1.5
 ARGS=("$@")
 while [ $# -gt 0 ]; do
   case $1 in

@@ -135,16 +135,21 @@ public final class AgentInstaller {
             bootstrapTypes = new ElementMatcher.Junction.Disjunction<>(bootstrapTypes, m.bootstrapTypes());
         }
         ElementMatcher<TypeDescription> boot = bootstrapTypes;
-        AgentBuilder builder = new AgentBuilder.Default()
+        AgentBuilder builder = newAgentBuilder()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
+                // a class being loaded is described from its bytes, lazily: the ignore rules and
+                // name matchers read its name without parsing it; a loaded class (retransformed at
+                // start-up) is described by reflection rather than by parsing its class file again
+                .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
+                .with(new TypePoolCache()) // supertypes parsed once per loader, not once per class that names them
+                .with(AgentBuilder.LocationStrategy.ForClassLoader.WEAK)
                 .with(new Failures())
                 .ignore((TypeDescription type, ClassLoader loader, JavaModule module, Class<?> redefined, ProtectionDomain pd) -> {
                     String n = type.getName();
                     if (n.startsWith("io.holdtrace.") || n.startsWith("net.bytebuddy.") || n.startsWith("jdk.internal.reflect.")
-                            || n.startsWith("sun.reflect.") || n.startsWith("java.lang.invoke.") || type.isSynthetic()) {
+                            || n.startsWith("sun.reflect.") || n.startsWith("java.lang.invoke.")) {
                         return true;
                     }
                     return loader == null && !boot.matches(type);
@@ -153,6 +158,25 @@ public final class AgentInstaller {
             builder = m.extend(builder);
         }
         builder.installOn(inst);
+    }
+
+    /**
+     * Byte Buddy's default builder sets up its "nexus" (a class injected into the system class
+     * loader for an initialization strategy holdtrace does not use): about a quarter of a second
+     * at start-up. Its documented switch turns that off while the builder is made, and only then.
+     * (The property's name is relocated with Byte Buddy when the agent jar is shaded.)
+     */
+    private static AgentBuilder newAgentBuilder() {
+        String key = "net.bytebuddy.nexus.disabled";
+        if (System.getProperty(key) != null) {
+            return new AgentBuilder.Default();
+        }
+        System.setProperty(key, "true");
+        try {
+            return new AgentBuilder.Default();
+        } finally {
+            System.clearProperty(key);
+        }
     }
 
     /** Weaving failures are the agent's own: counted, printed a few times, never thrown. */

@@ -17,17 +17,42 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class HoldTable {
 
-    private static final int STRIPES = 1024;
+    static final int STRIPES = 1024;
 
-    private final Hold[] heads = new Hold[STRIPES];
-    private final Object[] locks = new Object[STRIPES];
-    private final AtomicInteger size = new AtomicInteger();
+    /**
+     * One stripe: its chain of holds, how many it has, and how many of the table's places it has
+     * reserved. It is its own lock. Padded on both sides (a superclass's fields come first), so
+     * that two threads working in their own stripes do not share a cache line.
+     */
+    private static class StripePadBefore {
+        long p0, p1, p2, p3, p4, p5, p6;
+    }
+
+    private static class StripeFields extends StripePadBefore {
+        Hold head;
+        int count;
+        int reserved;
+    }
+
+    private static final class Stripe extends StripeFields {
+        long q0, q1, q2, q3, q4, q5, q6;
+    }
+
+    private final Stripe[] stripes = new Stripe[STRIPES];
+    /**
+     * Places taken from the bound, by all stripes: a stripe reserves a place when it grows past
+     * what it has reserved and gives one back when two are unused, so a thread that takes and
+     * returns one connection at a time touches this shared counter once, not twice per cycle.
+     * Open holds never exceed {@code capacity}; when the places run out, those that idle stripes
+     * kept are taken back before a hold is refused.
+     */
+    private final AtomicInteger reserved = new AtomicInteger();
     private final int capacity;
 
     HoldTable(int capacity) {
         this.capacity = capacity;
         for (int i = 0; i < STRIPES; i++) {
-            locks[i] = new Object();
+            stripes[i] = new Stripe();
         }
     }
 
@@ -82,22 +107,41 @@ final class HoldTable {
         handleClasses = next;
     }
 
-    /** The stripe of a thread's holds. */
-    static int stripeOf(ThreadRef t) {
-        long id = t.id * 0x9E3779B97F4A7C15L; // thread ids are sequential: spread them
-        return (int) (id >>> 54) & (STRIPES - 1);
-    }
-
     /** Adds {@code h} to its owner's stripe; false if the table is full. */
     boolean put(Hold h) {
-        if (size.incrementAndGet() > capacity) {
-            size.decrementAndGet();
-            return false;
+        if (tryPut(h)) {
+            return true;
         }
-        int s = h.hash & (STRIPES - 1);
-        synchronized (locks[s]) {
-            h.next = heads[s];
-            heads[s] = h;
+        reclaimSpares(); // rare: the bound is reached, perhaps only by places idle stripes kept
+        return tryPut(h);
+    }
+
+    /** Gives back the places that stripes reserved and do not use; takes each stripe's lock in turn, never two. */
+    private synchronized void reclaimSpares() {
+        for (Stripe st : stripes) {
+            synchronized (st) {
+                int spare = st.reserved - st.count;
+                if (spare > 0) {
+                    st.reserved = st.count;
+                    reserved.addAndGet(-spare);
+                }
+            }
+        }
+    }
+
+    private boolean tryPut(Hold h) {
+        Stripe st = stripes[h.hash & (STRIPES - 1)];
+        synchronized (st) {
+            if (st.count == st.reserved) {
+                if (reserved.incrementAndGet() > capacity) {
+                    reserved.decrementAndGet();
+                    return false;
+                }
+                st.reserved++;
+            }
+            h.next = st.head;
+            st.head = h;
+            st.count++;
         }
         return true;
     }
@@ -113,7 +157,7 @@ final class HoldTable {
             return h;
         }
         for (int s = 0; s < STRIPES; s++) {
-            if (s != home && heads[s] != null && (h = removeIn(s, key)) != null) {
+            if (s != home && stripes[s].head != null && (h = removeIn(s, key)) != null) {
                 return h;
             }
         }
@@ -121,11 +165,12 @@ final class HoldTable {
     }
 
     private Hold removeIn(int s, Object key) {
-        synchronized (locks[s]) {
+        Stripe st = stripes[s];
+        synchronized (st) {
             Hold prev = null;
-            for (Hold h = heads[s]; h != null; prev = h, h = h.next) {
+            for (Hold h = st.head; h != null; prev = h, h = h.next) {
                 if (h.refersTo(key)) {
-                    unlink(s, prev, h);
+                    unlink(st, prev, h);
                     return h;
                 }
             }
@@ -135,12 +180,12 @@ final class HoldTable {
 
     /** Removes {@code target} itself (its key may already be gone); true if it was there. */
     boolean remove(Hold target) {
-        int s = target.hash & (STRIPES - 1);
-        synchronized (locks[s]) {
+        Stripe st = stripes[target.hash & (STRIPES - 1)];
+        synchronized (st) {
             Hold prev = null;
-            for (Hold h = heads[s]; h != null; prev = h, h = h.next) {
+            for (Hold h = st.head; h != null; prev = h, h = h.next) {
                 if (h == target) {
-                    unlink(s, prev, h);
+                    unlink(st, prev, h);
                     return true;
                 }
             }
@@ -148,14 +193,18 @@ final class HoldTable {
         return false;
     }
 
-    private void unlink(int s, Hold prev, Hold h) {
+    /** Under the stripe's lock. */
+    private void unlink(Stripe st, Hold prev, Hold h) {
         if (prev == null) {
-            heads[s] = h.next;
+            st.head = h.next;
         } else {
             prev.next = h.next;
         }
         h.next = null;
-        size.decrementAndGet();
+        if (st.reserved - --st.count > 1) {
+            st.reserved--;
+            reserved.decrementAndGet();
+        }
     }
 
     /**
@@ -165,7 +214,7 @@ final class HoldTable {
      * costs that one use check; a thread always sees the holds it put itself.
      */
     Hold get(Object key, ThreadRef by) {
-        for (Hold h = heads[by.stripe]; h != null; h = h.next) {
+        for (Hold h = stripes[by.stripe].head; h != null; h = h.next) {
             if (h.refersTo(key)) {
                 return h;
             }
@@ -178,7 +227,7 @@ final class HoldTable {
             return null; // not an object a pool hands out (a physical connection under it, say)
         }
         for (int s = 0; s < STRIPES; s++) {
-            for (Hold h = heads[s]; h != null; h = h.next) {
+            for (Hold h = stripes[s].head; h != null; h = h.next) {
                 if (h.refersTo(key)) {
                     by.lastForeign = h;
                     return h;
@@ -190,10 +239,10 @@ final class HoldTable {
 
     /** A snapshot of the open holds, for the agent's background work. */
     List<Hold> snapshot() {
-        List<Hold> out = new ArrayList<>(Math.max(16, size.get()));
-        for (int s = 0; s < STRIPES; s++) {
-            synchronized (locks[s]) {
-                for (Hold h = heads[s]; h != null; h = h.next) {
+        List<Hold> out = new ArrayList<>(Math.max(16, reserved.get()));
+        for (Stripe st : stripes) {
+            synchronized (st) {
+                for (Hold h = st.head; h != null; h = h.next) {
                     out.add(h);
                 }
             }
@@ -201,7 +250,12 @@ final class HoldTable {
         return out;
     }
 
+    /** The open holds now: the stripes' counts, read without their locks (a report figure). */
     int size() {
-        return size.get();
+        int n = 0;
+        for (Stripe st : stripes) {
+            n += st.count;
+        }
+        return n;
     }
 }

@@ -64,7 +64,9 @@ public final class HoldTracker {
         long now = System.nanoTime();
         Object event = jfr ? HoldEvents.begin() : null; // null unless a recording wants hold events
         PoolStats pool = pool(poolObj, type, name);
-        pool.waits.record(now - start);
+        ThreadRef owner = ThreadRef.current();
+        int cell = owner.cell();
+        pool.waits.record(now - start, cell);
         Throwable capture = null;
         if (captureAll || budget.tryCapture(now)) {
             capture = new Throwable("holdtrace acquire site");
@@ -73,12 +75,11 @@ public final class HoldTracker {
             }
             pool.captured.incrementAndGet();
         }
-        ThreadRef owner = ThreadRef.current();
         Hold h = new Hold(handle, collected, owner.stripe, pool, owner, now, now - start, capture);
         h.context(event, owner.creating, owner.transactional); // which component takes it, inside which transaction
         open.noteHandleClass(handle.getClass());
         if (open.put(h)) {
-            pool.checkedOut();
+            pool.checkedOut(cell, now - start);
             h.owner.holdOpened(h);
         } else {
             pool.untracked.incrementAndGet();
@@ -148,9 +149,10 @@ public final class HoldTracker {
         }
         h.owner.holdClosed();
         PoolStats pool = h.pool;
-        pool.checkedIn();
+        int cell = h.owner.cellOrZero(); // the owner's cell: the returning thread's, nearly always
+        pool.checkedIn(cell);
         long held = now - h.startNanos;
-        pool.holdTimes.record(held);
+        pool.holdTimes.record(held, cell);
         HoldCalls calls = h.calls();
         if (calls != null) {
             pool.callsInHolds(calls.count(), calls.nanos(), held); // only holds that made calls pay for the net-of-calls figures

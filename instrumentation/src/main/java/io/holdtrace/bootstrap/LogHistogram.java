@@ -1,6 +1,5 @@
 package io.holdtrace.bootstrap;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -8,6 +7,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * two (at most 12.5% relative error), values above ~73 minutes counted in the last bucket. The
  * exact sum and maximum are kept beside it; the count is the buckets' sum. A record is two atomic
  * adds (bucket, sum) and a read of the maximum.
+ *
+ * <p>Striped: {@link #record(long, int)} writes the cell of the caller's stripe, so that threads
+ * on different cores do not fight over one cache line (with two threads, the shared bucket and
+ * sum cost more than the whole one-thread checkout). Cells are made on first use, at most
+ * {@link #CELLS} of them, about 2.7 KB each; readers sum the cells.
  */
 public final class LogHistogram {
 
@@ -15,19 +19,48 @@ public final class LogHistogram {
     private static final int SUB = 1 << SUB_BITS;
     private static final int MAX_EXP = 42; // 2^42 ns ~ 73 minutes
     static final int BUCKETS = (MAX_EXP - SUB_BITS + 2) * SUB;
+    /** A cell's sum and maximum sit after its buckets; then a cache line of padding. */
+    private static final int SUM = BUCKETS;
+    private static final int MAX = BUCKETS + 1;
+    private static final int CELL_LENGTH = BUCKETS + 2 + 8;
+    /** Twice the processors, as a power of two, from 1 to 32. */
+    static final int CELLS = Math.min(32, Integer.highestOneBit(Math.max(1, 2 * Runtime.getRuntime().availableProcessors() - 1)) << 1);
 
-    private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
-    private final AtomicLong sum = new AtomicLong();
-    private final AtomicLong max = new AtomicLong();
+    private final AtomicLongArray[] cells = new AtomicLongArray[CELLS];
 
+    public LogHistogram() {
+        cells[0] = new AtomicLongArray(CELL_LENGTH);
+    }
+
+    /** Records into the first cell: for the agent's own thread and rare events. */
     public void record(long nanos) {
+        record(cells[0], nanos);
+    }
+
+    /** Records into the cell of {@code stripe} (any int; a thread's cell number, {@link ThreadRef#cell()}). */
+    public void record(long nanos, int stripe) {
+        int i = stripe & (CELLS - 1);
+        AtomicLongArray c = cells[i];
+        record(c != null ? c : cell(i), nanos);
+    }
+
+    private static void record(AtomicLongArray c, long nanos) {
         long v = Math.max(0L, nanos);
-        counts.incrementAndGet(index(v));
-        sum.addAndGet(v);
-        long m = max.get();
-        while (v > m && !max.compareAndSet(m, v)) {
-            m = max.get();
+        c.getAndIncrement(index(v));
+        c.getAndAdd(SUM, v);
+        long m = c.get(MAX);
+        while (v > m && !c.compareAndSet(MAX, m, v)) {
+            m = c.get(MAX);
         }
+    }
+
+    /** The cell of index {@code i}, made now if it is the first record there (an AtomicLongArray publishes safely). */
+    private synchronized AtomicLongArray cell(int i) {
+        AtomicLongArray c = cells[i];
+        if (c == null) {
+            c = cells[i] = new AtomicLongArray(CELL_LENGTH);
+        }
+        return c;
     }
 
     static int index(long v) {
@@ -59,25 +92,45 @@ public final class LogHistogram {
     /** The number of values recorded: the buckets' sum (read by the agent; the hot path keeps no separate counter). */
     public long count() {
         long n = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            n += counts.get(i);
+        for (AtomicLongArray c : cells) {
+            if (c != null) {
+                for (int i = 0; i < BUCKETS; i++) {
+                    n += c.get(i);
+                }
+            }
         }
         return n;
     }
 
     public long sum() {
-        return sum.get();
+        long s = 0;
+        for (AtomicLongArray c : cells) {
+            if (c != null) {
+                s += c.get(SUM);
+            }
+        }
+        return s;
     }
 
     public long max() {
-        return max.get();
+        long m = 0;
+        for (AtomicLongArray c : cells) {
+            if (c != null) {
+                m = Math.max(m, c.get(MAX));
+            }
+        }
+        return m;
     }
 
     /** A copy of the bucket counts, for combining histograms ({@link #quantile(long[], double, long)}). */
     public long[] buckets() {
         long[] snap = new long[BUCKETS];
-        for (int i = 0; i < BUCKETS; i++) {
-            snap[i] = counts.get(i);
+        for (AtomicLongArray c : cells) {
+            if (c != null) {
+                for (int i = 0; i < BUCKETS; i++) {
+                    snap[i] += c.get(i);
+                }
+            }
         }
         return snap;
     }
@@ -87,7 +140,7 @@ public final class LogHistogram {
      * than the exact maximum. 0 when empty.
      */
     public long quantile(double q) {
-        return quantile(buckets(), q, max.get());
+        return quantile(buckets(), q, max());
     }
 
     /**

@@ -1,14 +1,19 @@
 package io.holdtrace.bootstrap;
 
 import java.lang.ref.WeakReference;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * One pool as the agent saw it: identity (held weakly), name, driver, and what happened to its
  * connections. Counters are exact; histograms are in nanoseconds.
  */
 public final class PoolStats {
+
+    /** Longs per in-use cell: 128 bytes, two cache lines, so that neighbouring cells never share one. */
+    private static final int CELL_STRIDE = 16;
+    /** A checkout this slow waited for a connection or made one: the moment to sum the in-use cells. */
+    private static final long PEAK_CHECK_NANOS = 10_000L;
 
     public final int id;
     public final String type;
@@ -35,7 +40,17 @@ public final class PoolStats {
      */
     public final LogHistogram callHolds = new LogHistogram();
     public final LogHistogram callHoldsNet = new LogHistogram();
-    private final AtomicInteger inUse = new AtomicInteger();
+    /**
+     * Connections out now, counted per cell of threads (one cache line each, as the histograms' cells): a
+     * shared counter, written by every checkout and return on every core, cost two threads more
+     * than the rest of their cycle. The count is the cells' sum.
+     */
+    private final AtomicLongArray inUse = new AtomicLongArray(LogHistogram.CELLS * CELL_STRIDE);
+    /**
+     * The most connections seen out at once: summed after every checkout that had to wait (a
+     * pool at its maximum makes its callers wait, so a saturated pool's peak is seen exactly),
+     * and at each look the agent takes ({@link #peakInUse()}, its detector's passes).
+     */
     private volatile int peakInUse;
     private volatile boolean closed;
     private volatile String connectionClass;
@@ -64,11 +79,21 @@ public final class PoolStats {
         return name;
     }
 
-    void checkedOut() {
-        int n = inUse.incrementAndGet();
+    /** A checkout by a thread of cell number {@code cell} ({@link ThreadRef#cell()}) that took {@code waitedNanos}. */
+    void checkedOut(int cell, long waitedNanos) {
+        inUse.getAndIncrement((cell & (LogHistogram.CELLS - 1)) * CELL_STRIDE);
+        if (waitedNanos >= PEAK_CHECK_NANOS) {
+            notePeak();
+        }
+    }
+
+    /** Sums the in-use cells and keeps the sum if it is the highest yet. */
+    public int notePeak() {
+        int n = inUse();
         if (n > peakInUse) {
             peakInUse = n; // a racy max is fine: the peak is a high-water mark, not a count
         }
+        return n;
     }
 
     /** A hold of {@code heldNanos} ended that had made {@code calls} outbound calls, taking {@code inCalls} ns. */
@@ -107,8 +132,9 @@ public final class PoolStats {
         return LogHistogram.quantile(b, q, max);
     }
 
-    void checkedIn() {
-        inUse.decrementAndGet();
+    /** A return of a hold taken by a thread of cell number {@code cell} (any cell would do: the sum is what counts). */
+    void checkedIn(int cell) {
+        inUse.getAndDecrement((cell & (LogHistogram.CELLS - 1)) * CELL_STRIDE);
     }
 
     /**
@@ -121,10 +147,21 @@ public final class PoolStats {
     }
 
     public int inUse() {
-        return inUse.get();
+        long n = 0;
+        for (int i = 0; i < LogHistogram.CELLS; i++) {
+            n += inUse.get(i * CELL_STRIDE);
+        }
+        return (int) Math.max(0L, n);
     }
 
+    /** The peak, after summing the cells now. */
     public int peakInUse() {
+        notePeak();
+        return peakInUse;
+    }
+
+    /** The peak as summed so far, without summing now. */
+    int peakInUseSoFar() {
         return peakInUse;
     }
 

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 public final class ThreadRef {
 
     private static final ThreadLocal<ThreadRef> CURRENT = ThreadLocal.withInitial(ThreadRef::new);
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_STRIPE = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_CELL = new java.util.concurrent.atomic.AtomicInteger();
     private static final AtomicIntegerFieldUpdater<ThreadRef> CLOSED_ELSEWHERE =
             AtomicIntegerFieldUpdater.newUpdater(ThreadRef.class, "closedElsewhere");
     /** Open holds one thread keeps track of for its outbound calls; more are counted, not attributed. */
@@ -43,15 +45,35 @@ public final class ThreadRef {
     RpcCall parked;
     /** The last open hold of another thread that this thread used (a connection handed to it); only this thread. */
     Hold lastForeign;
-    /** This thread's stripe of the open-holds table. */
+    /** This thread's stripe of the open-holds table: given in turn, so that threads made one after another each find their own. */
     final int stripe;
+    /**
+     * This thread's cell of the pools' histograms and in-use counts, given in turn at its first
+     * checkout, so that the threads that take connections (not every thread that ever ran
+     * woven code) spread over the cells; -1 until then.
+     */
+    private int cell = -1;
 
     private ThreadRef() {
         Thread t = Thread.currentThread();
         this.id = t.getId();
         this.thread = new WeakReference<>(t);
         this.name = t.getName();
-        this.stripe = HoldTable.stripeOf(this);
+        this.stripe = NEXT_STRIPE.getAndIncrement() & (HoldTable.STRIPES - 1);
+    }
+
+    /** This thread's cell number (see {@link #cell}); on this thread. */
+    int cell() {
+        int c = cell;
+        if (c < 0) {
+            c = cell = NEXT_CELL.getAndIncrement() & Integer.MAX_VALUE;
+        }
+        return c;
+    }
+
+    /** The cell number given to this thread, or 0 if it never took a connection; on any thread. */
+    int cellOrZero() {
+        return Math.max(0, cell);
     }
 
     public static ThreadRef current() {

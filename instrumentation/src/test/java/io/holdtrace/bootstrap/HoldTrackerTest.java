@@ -167,6 +167,76 @@ class HoldTrackerTest {
     }
 
     @Test
+    void placesThatIdleThreadsKeptAreTakenBackBeforeAHoldIsRefused() throws Exception {
+        HoldTracker t = tracker(16, 0);
+        for (int i = 0; i < 40; i++) { // 40 threads, each in its own stripe, take one and give it back
+            runOn("once-" + i, () -> {
+                Object c = new Object();
+                t.acquired(pool, "test", "p", c, System.nanoTime());
+                t.released(c, Holds.END_CLOSE);
+            });
+        }
+        assertEquals(0, t.openCount());
+        List<Object> conns = new ArrayList<>();
+        for (int i = 0; i < 17; i++) {
+            Object c = new Object();
+            conns.add(c);
+            t.acquired(pool, "test", "p", c, System.nanoTime());
+        }
+        PoolStats p = t.pools()[0];
+        assertEquals(16, t.openCount(), "all 16 places are usable again, and no more");
+        assertEquals(1, p.untracked.get());
+        for (Object c : conns) {
+            t.released(c, Holds.END_CLOSE);
+        }
+        assertEquals(0, t.openCount());
+        assertEquals(0, p.inUse());
+    }
+
+    @Test
+    void manyThreadsAtOnceNeverTrackMoreThanTheBound() throws Exception {
+        HoldTracker t = tracker(16, 0);
+        int threads = 8;
+        int each = 5; // 40 wanted, 16 places
+        CountDownLatch taken = new CountDownLatch(threads);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> all = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            Thread th = new Thread(() -> {
+                List<Object> mine = new ArrayList<>();
+                for (int k = 0; k < each; k++) {
+                    Object c = new Object();
+                    mine.add(c);
+                    t.acquired(pool, "test", "p", c, System.nanoTime());
+                }
+                taken.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                for (Object c : mine) {
+                    t.released(c, Holds.END_CLOSE);
+                }
+            });
+            all.add(th);
+            th.start();
+        }
+        taken.await();
+        PoolStats p = t.pools()[0];
+        assertEquals(16, t.openCount());
+        assertEquals(16, p.inUse());
+        assertEquals(threads * each - 16, p.untracked.get());
+        release.countDown();
+        for (Thread th : all) {
+            th.join();
+        }
+        assertEquals(0, t.openCount());
+        assertEquals(0, p.inUse());
+        assertEquals(threads * each, p.holdTimes.count() + p.untracked.get(), "every tracked hold was timed once");
+    }
+
+    @Test
     void threadsTakingTurnsMarkAHoldCrossThreadButAHandOffDoesNot() throws Exception {
         HoldTracker t = tracker(100, Long.MAX_VALUE);
         Object handedOff = new Object();

@@ -44,4 +44,37 @@ class LogHistogramTest {
         assertEquals(1_000_001, h.quantile(0.99));
         assertEquals(0, new LogHistogram().quantile(0.5));
     }
+
+    @Test
+    void recordsSpreadOverStripesOnManyThreadsAddUpExactly() throws Exception {
+        LogHistogram striped = new LogHistogram();
+        LogHistogram single = new LogHistogram();
+        int threads = 6;
+        int each = 20_000;
+        Thread[] all = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int cell = t;
+            all[t] = new Thread(() -> {
+                for (int i = 1; i <= each; i++) {
+                    striped.record((long) i * (cell + 1), cell);
+                }
+            });
+            all[t].start();
+        }
+        for (Thread th : all) {
+            th.join();
+        }
+        for (int t = 0; t < threads; t++) {
+            for (int i = 1; i <= each; i++) {
+                single.record((long) i * (t + 1));
+            }
+        }
+        assertEquals((long) threads * each, striped.count());
+        assertEquals(single.sum(), striped.sum());
+        assertEquals((long) each * threads, striped.max(), "the largest value, recorded in the last stripe");
+        assertTrue(java.util.Arrays.equals(single.buckets(), striped.buckets()), "the same buckets however recorded");
+        assertEquals(single.quantile(0.99), striped.quantile(0.99));
+        striped.record(5L, -7); // any int picks a stripe
+        assertEquals((long) threads * each + 1, striped.count());
+    }
 }

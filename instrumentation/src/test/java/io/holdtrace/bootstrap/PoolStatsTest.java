@@ -52,4 +52,30 @@ class PoolStatsTest {
     void noHoldsNoQuantile() {
         assertEquals(0L, pool().holdQuantileWithoutCalls(0.99));
     }
+
+    @Test
+    void inUseIsTheSumOverStripesAndAWaitedCheckoutSeesThePeak() {
+        PoolStats p = pool();
+        for (int stripe = 0; stripe < 10; stripe++) {
+            p.checkedOut(stripe, 100L); // fast checkouts: counted, the peak not summed yet
+        }
+        assertEquals(10, p.inUse());
+        assertEquals(0, p.peakInUseSoFar(), "fast checkouts do not sum the cells");
+        p.notePeak(); // the agent's detector looks
+        assertEquals(10, p.peakInUseSoFar());
+        p.checkedIn(3);
+        p.checkedIn(1000 + 3); // any stripe number folds onto a cell; the sum is what counts
+        assertEquals(8, p.inUse());
+        for (int stripe = 0; stripe < 4; stripe++) {
+            p.checkedOut(stripe, 100L);
+        }
+        assertEquals(10, p.peakInUseSoFar(), "12 out now, not summed yet");
+        p.checkedOut(7, 50 * MS); // this one waited: the cells are summed now
+        assertEquals(13, p.peakInUseSoFar());
+        for (int stripe = 0; stripe < 13; stripe++) {
+            p.checkedIn(stripe);
+        }
+        assertEquals(0, p.inUse());
+        assertEquals(13, p.peakInUse(), "a high-water mark");
+    }
 }

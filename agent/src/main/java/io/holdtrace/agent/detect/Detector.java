@@ -5,6 +5,7 @@ import io.holdtrace.bootstrap.Faults;
 import io.holdtrace.bootstrap.Hold;
 import io.holdtrace.bootstrap.HoldTracker;
 import io.holdtrace.bootstrap.Holds;
+import io.holdtrace.bootstrap.PoolStats;
 import io.holdtrace.bootstrap.SiteStats;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,6 +84,9 @@ public final class Detector implements Runnable {
      */
     public synchronized void pass(boolean atExit) {
         long now = System.nanoTime();
+        for (PoolStats p : tracker.pools()) {
+            p.notePeak(); // checkouts sum their pool's in-use count only when they waited
+        }
 
         scratch.clear();
         tracker.drainCompleted(scratch);

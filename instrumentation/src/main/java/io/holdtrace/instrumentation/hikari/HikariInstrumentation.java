@@ -1,6 +1,7 @@
 package io.holdtrace.instrumentation.hikari;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -50,7 +51,7 @@ public final class HikariInstrumentation implements InstrumentationModule {
                 .transform((b, type, loader, module, domain) -> b
                         .visit(Advice.to(ConnectionAdvice.Close.class).on(ConnectionAdvice.CLOSE))
                         .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)))
-                .type(hasSuperType(named(PROXY)))
+                .type(nameStartsWith("com.zaxxer.hikari.").and(hasSuperType(named(PROXY)))) // its generated subclasses, beside it
                 .transform((b, type, loader, module, domain) -> b
                         .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT)));
     }

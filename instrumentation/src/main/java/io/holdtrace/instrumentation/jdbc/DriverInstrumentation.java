@@ -2,7 +2,6 @@ package io.holdtrace.instrumentation.jdbc;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
@@ -12,6 +11,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.ConnectionAdvice;
 import io.holdtrace.instrumentation.InstrumentationModule;
+import io.holdtrace.instrumentation.Subtypes;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 
@@ -36,17 +36,15 @@ public final class DriverInstrumentation implements InstrumentationModule {
     @Override
     public AgentBuilder extend(AgentBuilder builder) {
         return builder
-                .type(not(isInterface()).and(hasSuperType(named("java.sql.Driver"))))
+                .type(Subtypes.of("java.sql.Driver"))
                 .transform((b, type, loader, module, domain) -> b
                         // a covariant connect (MariaDB 3 returns its own Connection) leaves the
                         // java.sql.Connection one a bridge, which Byte Buddy does not weave
                         .visit(Advice.to(Connect.class).on(named("connect").and(takesArguments(2))
                                 .and(returns(hasSuperType(named("java.sql.Connection")))).and(not(isAbstract())))))
-                .type(not(isInterface())
-                        .and(not(nameStartsWith("com.zaxxer.hikari.")))
+                .type(Subtypes.of("java.sql.Connection", not(nameStartsWith("com.zaxxer.hikari."))
                         .and(not(nameStartsWith("org.apache.commons.dbcp2.")))
-                        .and(not(nameStartsWith("org.apache.tomcat.jdbc.")))
-                        .and(hasSuperType(named("java.sql.Connection"))))
+                        .and(not(nameStartsWith("org.apache.tomcat.jdbc.")))))
                 .transform((b, type, loader, module, domain) -> b
                         .visit(Advice.to(ConnectionAdvice.Close.class).on(ConnectionAdvice.CLOSE))
                         .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT))
