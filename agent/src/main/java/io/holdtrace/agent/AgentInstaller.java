@@ -15,6 +15,7 @@ import io.holdtrace.bootstrap.Components;
 import io.holdtrace.bootstrap.Faults;
 import io.holdtrace.bootstrap.HoldTracker;
 import io.holdtrace.bootstrap.Holds;
+import io.holdtrace.instrumentation.ClassHeaders;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -157,7 +158,14 @@ public final class AgentInstaller {
         for (InstrumentationModule m : modules) {
             builder = m.extend(builder);
         }
-        builder.installOn(inst);
+        ClassHeaders headers = new ClassHeaders(); // first: it reads each class's supertypes for the matchers
+        inst.addTransformer(headers, false);
+        try {
+            builder.installOn(inst);
+        } catch (RuntimeException | Error e) {
+            inst.removeTransformer(headers);
+            throw e;
+        }
     }
 
     /**
