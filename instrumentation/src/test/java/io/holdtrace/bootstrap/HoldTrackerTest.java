@@ -142,12 +142,7 @@ class HoldTrackerTest {
     @Test
     void pastMaxOpenHoldsCheckoutsAreCountedNotTrackedAndAReturnMakesRoom() {
         HoldTracker t = tracker(3, 0);
-        List<Object> conns = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            Object c = new Object();
-            conns.add(c);
-            t.acquired(pool, "test", "p", c, System.nanoTime());
-        }
+        List<Object> conns = acquireMany(t, 5);
         PoolStats p = t.pools()[0];
         assertEquals(3, t.openCount(), "the table is bounded");
         assertEquals(2, p.untracked.get());
@@ -177,12 +172,7 @@ class HoldTrackerTest {
             });
         }
         assertEquals(0, t.openCount());
-        List<Object> conns = new ArrayList<>();
-        for (int i = 0; i < 17; i++) {
-            Object c = new Object();
-            conns.add(c);
-            t.acquired(pool, "test", "p", c, System.nanoTime());
-        }
+        List<Object> conns = acquireMany(t, 17);
         PoolStats p = t.pools()[0];
         assertEquals(16, t.openCount(), "all 16 places are usable again, and no more");
         assertEquals(1, p.untracked.get());
@@ -203,12 +193,7 @@ class HoldTrackerTest {
         List<Thread> all = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
             Thread th = new Thread(() -> {
-                List<Object> mine = new ArrayList<>();
-                for (int k = 0; k < each; k++) {
-                    Object c = new Object();
-                    mine.add(c);
-                    t.acquired(pool, "test", "p", c, System.nanoTime());
-                }
+                List<Object> mine = acquireMany(t, each);
                 taken.countDown();
                 try {
                     release.await();
@@ -251,6 +236,17 @@ class HoldTrackerTest {
         assertEquals(1, notable.size());
         assertTrue((notable.get(0).flags() & Hold.FLAG_CROSS_THREAD) != 0);
         assertEquals(2, notable.get(0).users().length);
+    }
+
+    /** {@code n} checkouts of fresh connections on this thread; the connections, in order. */
+    private List<Object> acquireMany(HoldTracker t, int n) {
+        List<Object> conns = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Object c = new Object();
+            conns.add(c);
+            t.acquired(pool, "test", "p", c, System.nanoTime());
+        }
+        return conns;
     }
 
     private static void runOn(String name, Runnable r) throws InterruptedException {
