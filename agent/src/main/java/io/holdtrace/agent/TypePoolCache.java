@@ -57,9 +57,5 @@ final class TypePoolCache extends AgentBuilder.PoolStrategy.WithTypePoolCache {
         public void clear() {
             types.clear();
         }
-
-        int size() {
-            return types.size();
-        }
     }
 }

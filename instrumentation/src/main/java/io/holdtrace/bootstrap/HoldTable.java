@@ -46,7 +46,7 @@ final class HoldTable {
      * Open holds never exceed {@code capacity}; when the places run out, those that idle stripes
      * kept are taken back before a hold is refused.
      */
-    private final AtomicInteger reserved = new AtomicInteger();
+    private final AtomicInteger placesTaken = new AtomicInteger();
     private final int capacity;
 
     HoldTable(int capacity) {
@@ -123,7 +123,7 @@ final class HoldTable {
                 int spare = st.reserved - st.count;
                 if (spare > 0) {
                     st.reserved = st.count;
-                    reserved.addAndGet(-spare);
+                    placesTaken.addAndGet(-spare);
                 }
             }
         }
@@ -133,8 +133,8 @@ final class HoldTable {
         Stripe st = stripes[h.hash & (STRIPES - 1)];
         synchronized (st) {
             if (st.count == st.reserved) {
-                if (reserved.incrementAndGet() > capacity) {
-                    reserved.decrementAndGet();
+                if (placesTaken.incrementAndGet() > capacity) {
+                    placesTaken.decrementAndGet();
                     return false;
                 }
                 st.reserved++;
@@ -203,7 +203,7 @@ final class HoldTable {
         h.next = null;
         if (st.reserved - --st.count > 1) {
             st.reserved--;
-            reserved.decrementAndGet();
+            placesTaken.decrementAndGet();
         }
     }
 
@@ -239,7 +239,7 @@ final class HoldTable {
 
     /** A snapshot of the open holds, for the agent's background work. */
     List<Hold> snapshot() {
-        List<Hold> out = new ArrayList<>(Math.max(16, reserved.get()));
+        List<Hold> out = new ArrayList<>(Math.max(16, placesTaken.get()));
         for (Stripe st : stripes) {
             synchronized (st) {
                 for (Hold h = st.head; h != null; h = h.next) {
