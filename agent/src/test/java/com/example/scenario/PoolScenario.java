@@ -70,6 +70,7 @@ public final class PoolScenario {
             case "shared": sharedBetweenThreads(ds); break;
             case "owner-ends": ownerThreadEnds(ds); break;
             case "timeout": timeout(ds); break;
+            case "wait-for-return": waitForReturn(ds); break;
             case "contend": contend(ds); break;
             case "max-lifetime": outlivedMaxLifetime(ds); break;
             case "long-while-busy": holdLongWhileTheCpuIsSaturated(ds); break;
@@ -289,6 +290,36 @@ public final class PoolScenario {
             pool.shutdownNow();
         }
         System.out.println("CONTEND-TIMEOUTS " + timeouts.get());
+    }
+
+    /**
+     * Every connection out; another thread gives one back 150 ms later (a close on a thread that
+     * did not take it), and the waiting checkout gets it and holds it 300 ms.
+     */
+    static void waitForReturn(DataSource ds) throws Exception {
+        List<Connection> held = new ArrayList<>();
+        for (int i = 0; i < Integer.getInteger("scenario.poolSize", 4); i++) {
+            held.add(ds.getConnection());
+        }
+        Thread giver = new Thread(() -> {
+            try {
+                Thread.sleep(150);
+                held.get(0).close();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }, "giver");
+        giver.start();
+        long asked = System.nanoTime();
+        try (Connection c = ds.getConnection()) { Sites.mark("wait-for-return");
+            System.out.println("WAITED-MS " + (System.nanoTime() - asked) / 1_000_000L);
+            query(c);
+            Thread.sleep(300);
+        }
+        giver.join();
+        for (Connection c : held.subList(1, held.size())) {
+            c.close();
+        }
     }
 
     static void timeout(DataSource ds) throws Exception {

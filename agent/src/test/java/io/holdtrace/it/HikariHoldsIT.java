@@ -210,6 +210,29 @@ class HikariHoldsIT {
         assertEquals(2400, site(r, run.site("contend")).path("acquires").asInt());
     }
 
+    /**
+     * HikariCP's own clock readings time the checkout and the return (holdtrace reads none of its
+     * own there): a wait for a connection that another thread gives back, and the hold that follows.
+     */
+    @Test
+    void aWaitForAReturnedConnectionAndTheHoldAfterItAreTimedByThePoolsClock() throws Exception {
+        AgentRun.Result run = scenario(Databases.H2, "threshold=5s", "wait-for-return");
+        JsonNode r = run.report();
+        long waitedMs = Long.parseLong(run.stdout.replaceAll("(?s).*WAITED-MS (\\d+).*", "$1"));
+        JsonNode s = site(r, run.site("wait-for-return"));
+        assertEquals(1, s.path("acquires").asInt(), s.toString());
+        double wait = s.path("wait").path("maxMs").asDouble();
+        assertTrue(wait >= 100 && wait <= waitedMs + 1, "waited for the connection given back after 150 ms (" + waitedMs + " ms by the caller): " + s);
+        double hold = s.path("hold").path("maxMs").asDouble();
+        assertTrue(hold >= 300 && hold < 1300, "held 300 ms: " + s);
+        JsonNode pool = pool(r, "scenario-hikari");
+        assertTrue(pool.path("wait").path("maxMs").asDouble() >= 100, pool.toString());
+        assertEquals(5, pool.path("acquires").asInt(), pool.toString());
+        assertEquals(5, pool.path("hold").path("count").asInt(), "every hold ended, the one closed by another thread too: " + pool);
+        assertEquals(0, pool.path("inUse").asInt(), pool.toString());
+        assertTrue(pool.path("hold").path("maxMs").asDouble() >= 450, "the three kept until the end, past the 150 + 300 ms: " + pool);
+    }
+
     @Test
     void aCheckoutThatTimesOutIsCountedForThePoolAndTheWaitingSite() throws Exception {
         AgentRun.Result run = scenario(Databases.H2, "threshold=5s", "timeout");

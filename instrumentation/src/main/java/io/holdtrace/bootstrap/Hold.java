@@ -28,7 +28,8 @@ public final class Hold extends WeakReference<Object> {
     volatile Throwable capture;
     private volatile SiteStats site;
     private volatile long endNanos;
-    private volatile int endReason;
+    /** Written before {@link #endNanos} and read after it: the volatile end publishes it. */
+    private int endReason;
     private volatile int flags;
     /**
      * What the holder was in when it took the connection (a JFR event, a DI creation, a
@@ -140,8 +141,9 @@ public final class Hold extends WeakReference<Object> {
         return endNanos;
     }
 
+    /** Why it ended ({@link Holds#END_CLOSE}, ...), or 0 while it is open. */
     public int endReason() {
-        return endReason;
+        return endNanos == 0L ? 0 : endReason;
     }
 
     void end(long now, int reason) {

@@ -1,5 +1,7 @@
 package io.holdtrace.bootstrap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +23,7 @@ final class HoldTable {
 
     /**
      * One stripe: its chain of holds, how many it has, and how many of the table's places it has
-     * reserved. It is its own lock. Padded on both sides (a superclass's fields come first), so
+     * reserved, and its lock. Padded on both sides (a superclass's fields come first), so
      * that two threads working in their own stripes do not share a cache line.
      */
     private static class StripePadBefore {
@@ -32,10 +34,48 @@ final class HoldTable {
         Hold head;
         int count;
         int reserved;
+        /** 1 while a thread works in the stripe ({@link #lock}). */
+        volatile int locked;
     }
 
     private static final class Stripe extends StripeFields {
         long q0, q1, q2, q3, q4, q5, q6;
+    }
+
+    private static final VarHandle LOCKED;
+
+    static {
+        try {
+            LOCKED = MethodHandles.lookup().findVarHandle(StripeFields.class, "locked", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Takes a stripe's lock. A stripe is nearly always worked in by one thread (its owner) for a
+     * few dozen instructions, so a compare-and-set and a releasing store are all it costs (a
+     * monitor costs a compare-and-set on both ends); a thread that finds it taken spins briefly,
+     * then yields.
+     */
+    private static void lock(Stripe st) {
+        if (!LOCKED.compareAndSet(st, 0, 1)) {
+            lockContended(st);
+        }
+    }
+
+    private static void lockContended(Stripe st) {
+        for (int spins = 0; st.locked != 0 || !LOCKED.compareAndSet(st, 0, 1); spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    private static void unlock(Stripe st) {
+        LOCKED.setRelease(st, 0);
     }
 
     private final Stripe[] stripes = new Stripe[STRIPES];
@@ -119,19 +159,23 @@ final class HoldTable {
     /** Gives back the places that stripes reserved and do not use; takes each stripe's lock in turn, never two. */
     private synchronized void reclaimSpares() {
         for (Stripe st : stripes) {
-            synchronized (st) {
+            lock(st);
+            try {
                 int spare = st.reserved - st.count;
                 if (spare > 0) {
                     st.reserved = st.count;
                     placesTaken.addAndGet(-spare);
                 }
+            } finally {
+                unlock(st);
             }
         }
     }
 
     private boolean tryPut(Hold h) {
         Stripe st = stripes[h.hash & (STRIPES - 1)];
-        synchronized (st) {
+        lock(st);
+        try {
             if (st.count == st.reserved) {
                 if (placesTaken.incrementAndGet() > capacity) {
                     placesTaken.decrementAndGet();
@@ -142,6 +186,8 @@ final class HoldTable {
             h.next = st.head;
             st.head = h;
             st.count++;
+        } finally {
+            unlock(st);
         }
         return true;
     }
@@ -166,7 +212,8 @@ final class HoldTable {
 
     private Hold removeIn(int s, Object key) {
         Stripe st = stripes[s];
-        synchronized (st) {
+        lock(st);
+        try {
             Hold prev = null;
             for (Hold h = st.head; h != null; prev = h, h = h.next) {
                 if (h.refersTo(key)) {
@@ -174,6 +221,8 @@ final class HoldTable {
                     return h;
                 }
             }
+        } finally {
+            unlock(st);
         }
         return null;
     }
@@ -181,7 +230,8 @@ final class HoldTable {
     /** Removes {@code target} itself (its key may already be gone); true if it was there. */
     boolean remove(Hold target) {
         Stripe st = stripes[target.hash & (STRIPES - 1)];
-        synchronized (st) {
+        lock(st);
+        try {
             Hold prev = null;
             for (Hold h = st.head; h != null; prev = h, h = h.next) {
                 if (h == target) {
@@ -189,6 +239,8 @@ final class HoldTable {
                     return true;
                 }
             }
+        } finally {
+            unlock(st);
         }
         return false;
     }
@@ -241,10 +293,13 @@ final class HoldTable {
     List<Hold> snapshot() {
         List<Hold> out = new ArrayList<>(Math.max(16, placesTaken.get()));
         for (Stripe st : stripes) {
-            synchronized (st) {
+            lock(st);
+            try {
                 for (Hold h = st.head; h != null; h = h.next) {
                     out.add(h);
                 }
+            } finally {
+                unlock(st);
             }
         }
         return out;

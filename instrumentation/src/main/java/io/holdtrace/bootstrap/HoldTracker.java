@@ -62,11 +62,14 @@ public final class HoldTracker {
 
     void acquired(Object poolObj, String type, String name, Object handle, long start) {
         long now = System.nanoTime();
+        acquired(poolObj, type, name, handle, now, now - start, ThreadRef.current());
+    }
+
+    /** A checkout by {@code owner} (this thread) that ended at {@code now} after waiting {@code waited} ns. */
+    void acquired(Object poolObj, String type, String name, Object handle, long now, long waited, ThreadRef owner) {
         Object event = jfr ? HoldEvents.begin() : null; // null unless a recording wants hold events
         PoolStats pool = pool(poolObj, type, name);
-        ThreadRef owner = ThreadRef.current();
         int cell = owner.cell();
-        pool.waits.record(now - start, cell);
         Throwable capture = null;
         if (captureAll || budget.tryCapture(now)) {
             capture = new Throwable("holdtrace acquire site");
@@ -75,22 +78,29 @@ public final class HoldTracker {
             }
             pool.captured.incrementAndGet();
         }
-        Hold h = new Hold(handle, collected, owner.stripe, pool, owner, now, now - start, capture);
+        Hold h = new Hold(handle, collected, owner.stripe, pool, owner, now, waited, capture);
         h.context(event, owner.creating, owner.transactional); // which component takes it, inside which transaction
         open.noteHandleClass(handle.getClass());
         if (open.put(h)) {
-            pool.checkedOut(cell, now - start);
+            pool.checkedOut(cell, waited);
             h.owner.holdOpened(h);
         } else {
             pool.untracked.incrementAndGet();
+            pool.checkedOut(cell, waited);
             h.clear();
         }
     }
 
     void acquireFailed(Object poolObj, String type, String name, long start) {
         long now = System.nanoTime();
+        acquireFailed(poolObj, type, name, now, now - start, ThreadRef.current());
+    }
+
+    /** A checkout by {@code by} (this thread) that gave up at {@code now} after waiting {@code waited} ns. */
+    void acquireFailed(Object poolObj, String type, String name, long now, long waited, ThreadRef by) {
+        long start = now - waited;
         PoolStats pool = pool(poolObj, type, name);
-        pool.waits.record(now - start);
+        pool.waits.record(waited);
         pool.timeouts.incrementAndGet();
         if (captureAll || budget.tryCapture(now)) {
             // who gave up waiting, and where: attributed later like a completed hold
@@ -98,7 +108,7 @@ public final class HoldTracker {
             if (!captureAll) {
                 budget.spend(System.nanoTime() - now);
             }
-            if (!completed.offer(Hold.timeout(pool, ThreadRef.current(), start, now - start, capture))) {
+            if (!completed.offer(Hold.timeout(pool, by, start, waited, capture))) {
                 dropped.incrementAndGet();
             }
         }
@@ -109,6 +119,27 @@ public final class HoldTracker {
         if (h != null) {
             finish(h, System.nanoTime(), reason);
         }
+    }
+
+    /**
+     * The first half of a return that the pool timestamps: the hold leaves the table and the pool's
+     * in-use count, so the connection can go to the next caller; {@link #returned} ends it.
+     */
+    Hold returning(Object handle) {
+        Hold h = open.remove(handle, ThreadRef.get());
+        if (h != null) {
+            h.pool.checkedIn(h.owner.cellOrZero());
+        }
+        return h;
+    }
+
+    /** The second half: the hold {@link #returning} took out ends at {@code poolNanos}. */
+    void returned(Hold h, int reason, long poolNanos) {
+        long end = poolNanos;
+        if (end - h.startNanos < 0L) {
+            end = System.nanoTime(); // the pool kept its older reading: it did not take the connection back
+        }
+        finish(h, end, reason, false);
     }
 
     void poolClosed(Object poolObj) {
@@ -140,6 +171,11 @@ public final class HoldTracker {
 
     /** Ends a hold that was removed from the open table: exactly once per hold. */
     private void finish(Hold h, long now, int reason) {
+        finish(h, now, reason, true);
+    }
+
+    /** {@code checkIn}: false when {@link #returning} gave the connection back to the pool's count already. */
+    private void finish(Hold h, long now, int reason, boolean checkIn) {
         h.end(now, reason);
         // not cleared: Reference.clear() is a native call on every return. A hold that ended is
         // out of the table, so if the GC still finds and enqueues it, drainCollected ignores it.
@@ -150,7 +186,9 @@ public final class HoldTracker {
         h.owner.holdClosed();
         PoolStats pool = h.pool;
         int cell = h.owner.cellOrZero(); // the owner's cell: the returning thread's, nearly always
-        pool.checkedIn(cell);
+        if (checkIn) {
+            pool.checkedIn(cell);
+        }
         long held = now - h.startNanos;
         pool.holdTimes.record(held, cell);
         HoldCalls calls = h.calls();
@@ -219,9 +257,9 @@ public final class HoldTracker {
 
     /** Successful checkouts, every pool: summed from the pools' own counts, so the hot path shares no counter. */
     public long acquires() {
-        long n = overflowPool.waits.count() - overflowPool.timeouts.get();
+        long n = overflowPool.checkouts();
         for (PoolStats p : pools) {
-            n += p.waits.count() - p.timeouts.get();
+            n += p.checkouts();
         }
         return n;
     }

@@ -76,6 +76,100 @@ public final class Holds {
         }
     }
 
+    // ---- Pools whose checkout reads the clock itself (HikariCP): the checkout's own readings are
+    // taken instead of reading the clock again; its first is where the wait began, its last where
+    // the connection was handed out. A return that the pool timestamps itself takes that reading.
+
+    /**
+     * Replaces a pool's own clock reading ({@code System.nanoTime()}) inside its checkout: returns
+     * it, and keeps it for {@link #acquiredAfterClock} on this thread.
+     */
+    public static long clockInCheckout() {
+        long now = System.nanoTime();
+        if (tracker != null) {
+            try {
+                ThreadRef.get().checkoutClock(now);
+            } catch (Throwable e) {
+                Faults.report("clockInCheckout", e);
+            }
+        }
+        return now;
+    }
+
+    /**
+     * {@link #acquired} for a checkout whose clock readings {@link #clockInCheckout} kept: from its
+     * first to its last. Reads the clock itself if there were none.
+     */
+    public static void acquiredAfterClock(Object pool, String type, String name, Object handle) {
+        HoldTracker t = tracker;
+        if (t == null) {
+            return;
+        }
+        try {
+            ThreadRef r = ThreadRef.current();
+            long first = r.checkoutStart;
+            long now = first != 0L ? r.checkoutNow : System.nanoTime();
+            r.checkoutStart = 0L;
+            if (handle != null) {
+                t.acquired(pool, type, name, handle, now, first != 0L ? Math.max(0L, now - first) : 0L, r);
+            }
+        } catch (Throwable e) {
+            Faults.report("acquired", e);
+        }
+    }
+
+    /** {@link #acquireFailed} for a checkout whose clock readings {@link #clockInCheckout} kept. */
+    public static void acquireFailedAfterClock(Object pool, String type, String name) {
+        HoldTracker t = tracker;
+        if (t == null) {
+            return;
+        }
+        try {
+            ThreadRef r = ThreadRef.current();
+            long first = r.checkoutStart;
+            long now = System.nanoTime();
+            r.checkoutStart = 0L;
+            t.acquireFailed(pool, type, name, now, first != 0L ? Math.max(0L, now - first) : 0L, r);
+        } catch (Throwable e) {
+            Faults.report("acquireFailed", e);
+        }
+    }
+
+    /**
+     * Entry to the return of {@code handle} by a pool that timestamps the return itself: the hold
+     * leaves the open table and the pool's in-use count now, before the pool can hand the
+     * connection on. Returns the hold for {@link #returned}, or null (not held, or returned already).
+     */
+    public static Hold returning(Object handle) {
+        HoldTracker t = tracker;
+        if (t == null || handle == null) {
+            return null;
+        }
+        try {
+            return t.returning(handle);
+        } catch (Throwable e) {
+            Faults.report("released", e);
+            return null;
+        }
+    }
+
+    /**
+     * Exit of that return: the hold ends at {@code poolNanos}, the pool's own {@link System#nanoTime()}
+     * reading of the moment it took the connection back (read afresh if that reading is older than
+     * the checkout: the pool did not take it back).
+     */
+    public static void returned(Hold h, int reason, long poolNanos) {
+        HoldTracker t = tracker;
+        if (t == null || h == null) {
+            return;
+        }
+        try {
+            t.returned(h, reason, poolNanos);
+        } catch (Throwable e) {
+            Faults.report("released", e);
+        }
+    }
+
     /** The application gave {@code handle} back (or the pool took it). A second call is a no-op. */
     public static void released(Object handle, int reason) {
         HoldTracker t = tracker;

@@ -20,6 +20,13 @@ public final class PoolStats {
     private final WeakReference<Object> pool;
     private final String name;
 
+    /**
+     * Checkouts and returns, counted per cell of threads (one cache line each, as the histograms'
+     * cells): index {@code cell * CELL_STRIDE} counts every successful checkout, the next one the
+     * returns. A shared counter, written by every checkout and return on every core, cost two
+     * threads more than the rest of their cycle. Connections out now are their difference.
+     */
+    private final AtomicLongArray counts = new AtomicLongArray(LogHistogram.CELLS * CELL_STRIDE);
     /** Every checkout, whether or not its call site was captured. */
     public final LogHistogram waits = new LogHistogram();
     /** Every completed hold. */
@@ -40,12 +47,6 @@ public final class PoolStats {
      */
     public final LogHistogram callHolds = new LogHistogram();
     public final LogHistogram callHoldsNet = new LogHistogram();
-    /**
-     * Connections out now, counted per cell of threads (one cache line each, as the histograms' cells): a
-     * shared counter, written by every checkout and return on every core, cost two threads more
-     * than the rest of their cycle. The count is the cells' sum.
-     */
-    private final AtomicLongArray inUse = new AtomicLongArray(LogHistogram.CELLS * CELL_STRIDE);
     /**
      * The most connections seen out at once: summed after every checkout that had to wait (a
      * pool at its maximum makes its callers wait, so a saturated pool's peak is seen exactly),
@@ -79,12 +80,27 @@ public final class PoolStats {
         return name;
     }
 
-    /** A checkout by a thread of cell number {@code cell} ({@link ThreadRef#cell()}) that took {@code waitedNanos}. */
+    /**
+     * A successful checkout by a thread of cell number {@code cell} ({@link ThreadRef#cell()}) that
+     * waited {@code waitedNanos}. A checkout that the table could not track is counted
+     * {@link #untracked} first.
+     */
     void checkedOut(int cell, long waitedNanos) {
-        inUse.getAndIncrement((cell & (LogHistogram.CELLS - 1)) * CELL_STRIDE);
+        int c = cell & (LogHistogram.CELLS - 1);
+        waits.record(waitedNanos, c);
+        counts.getAndIncrement(c * CELL_STRIDE);
         if (waitedNanos >= PEAK_CHECK_NANOS) {
             notePeak();
         }
+    }
+
+    /** Successful checkouts so far, tracked or not. */
+    public long checkouts() {
+        long n = 0;
+        for (int i = 0; i < LogHistogram.CELLS; i++) {
+            n += counts.get(i * CELL_STRIDE);
+        }
+        return n;
     }
 
     /** Sums the in-use cells and keeps the sum if it is the highest yet. */
@@ -134,7 +150,7 @@ public final class PoolStats {
 
     /** A return of a hold taken by a thread of cell number {@code cell} (any cell would do: the sum is what counts). */
     void checkedIn(int cell) {
-        inUse.getAndDecrement((cell & (LogHistogram.CELLS - 1)) * CELL_STRIDE);
+        counts.getAndIncrement((cell & (LogHistogram.CELLS - 1)) * CELL_STRIDE + 1);
     }
 
     /**
@@ -143,14 +159,18 @@ public final class PoolStats {
      * nothing extra.
      */
     public long uncaptured() {
-        return Math.max(0L, waits.count() - timeouts.get() - captured.get());
+        return Math.max(0L, checkouts() - captured.get());
     }
 
+    /** Connections out now: checkouts less returns, less the checkouts the agent could not track (never returned to it). */
     public int inUse() {
-        long n = 0;
+        // checkouts, then returns, then untracked: a connection taken and returned (or taken
+        // untracked) between the reads is then counted one too few, never one too many
+        long n = checkouts();
         for (int i = 0; i < LogHistogram.CELLS; i++) {
-            n += inUse.get(i * CELL_STRIDE);
+            n -= counts.get(i * CELL_STRIDE + 1);
         }
+        n -= untracked.get();
         return (int) Math.max(0L, n);
     }
 

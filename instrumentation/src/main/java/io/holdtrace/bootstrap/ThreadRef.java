@@ -45,6 +45,12 @@ public final class ThreadRef {
     RpcCall parked;
     /** The last open hold of another thread that this thread used (a connection handed to it); only this thread. */
     Hold lastForeign;
+    /**
+     * In a checkout that reads the clock itself ({@link Holds#clockInCheckout()}): its first
+     * reading, where it began to wait, and its last one; 0 outside one. Only this thread.
+     */
+    long checkoutStart;
+    long checkoutNow;
     /** This thread's stripe of the open-holds table: given in turn, so that threads made one after another each find their own. */
     final int stripe;
     /**
@@ -74,6 +80,14 @@ public final class ThreadRef {
     /** The cell number given to this thread, or 0 if it never took a connection; on any thread. */
     int cellOrZero() {
         return Math.max(0, cell);
+    }
+
+    /** A clock reading of the checkout in progress on this thread. */
+    void checkoutClock(long now) {
+        if (checkoutStart == 0L) {
+            checkoutStart = now;
+        }
+        checkoutNow = now;
     }
 
     public static ThreadRef current() {

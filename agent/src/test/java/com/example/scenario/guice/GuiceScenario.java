@@ -321,6 +321,7 @@ public final class GuiceScenario {
             }
         }
         Thread.sleep(400);
+        java.lang.ref.Reference.reachabilityFence(reporting); // its connection stays held, not collected, until the exit report
     }
 
     /** Runs {@code body} on a thread of that name, and waits for it. */
@@ -347,6 +348,7 @@ public final class GuiceScenario {
             on(name, report::report);
         }
         Thread.sleep(400);
+        java.lang.ref.Reference.reachabilityFence(report); // its connection stays held, not collected, until the exit report
     }
 
     static void scopedHealthy(String url) throws Exception {
@@ -373,6 +375,7 @@ public final class GuiceScenario {
             });
         }
         Thread.sleep(400);
+        java.lang.ref.Reference.reachabilityFence(reporting); // its connection stays held, not collected, until the exit report
     }
 
     static void healthy(String url) throws Exception {

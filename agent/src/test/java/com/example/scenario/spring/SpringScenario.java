@@ -66,6 +66,7 @@ public final class SpringScenario {
             }
         }
         Thread.sleep(400); // a detector pass sees the threads
+        java.lang.ref.Reference.reachabilityFence(reporting); // its connection stays held, not collected, until the exit report
     }
 
     static void healthy() throws Exception {
@@ -104,6 +105,7 @@ public final class SpringScenario {
             on(name, () -> reporting.report() + audit.audit());
         }
         Thread.sleep(400);
+        java.lang.ref.Reference.reachabilityFence(ctx); // left open and reachable: its singletons' connections stay held until the exit report
     }
 
     static org.springframework.context.annotation.AnnotationConfigApplicationContext webContext(String pkg) {
@@ -129,6 +131,7 @@ public final class SpringScenario {
             }
             Thread.sleep(400);
         }
+        java.lang.ref.Reference.reachabilityFence(ctx); // left open and reachable: its singletons' connections stay held until the exit report
     }
 
     static void webHealthy() throws Exception {
@@ -169,6 +172,7 @@ public final class SpringScenario {
         ctx.getBean(com.example.scenario.spring.lazy.NightlyJob.class).run();
         Thread.sleep(Long.getLong("scenario.slowCallMs", 1500)); // the job's connection stays out past the threshold
         Thread.sleep(400);
+        java.lang.ref.Reference.reachabilityFence(ctx); // left open and reachable: the captured connections stay held until the exit report
     }
 
     static void tx() throws Exception {

@@ -1,22 +1,47 @@
 package io.holdtrace.instrumentation.hikari;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import io.holdtrace.bootstrap.Hold;
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.ConnectionAdvice;
 import io.holdtrace.instrumentation.InstrumentationModule;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.MemberSubstitution;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.description.field.FieldDescription;
+import net.bytebuddy.description.field.FieldList;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.implementation.bytecode.StackManipulation;
+import net.bytebuddy.implementation.bytecode.member.FieldAccess;
+import net.bytebuddy.implementation.bytecode.member.MethodVariableAccess;
 
 /**
  * HikariCP 5-7. A hold is one {@code ProxyConnection}: it starts when
  * {@code HikariPool.getConnection(long)} returns it, and ends at its first {@code close()}, at
  * {@code abort()}, at {@code evictConnection(it)}, or at pool shutdown (which aborts raw
  * connections without ever closing the proxy).
+ *
+ * <p>The clock: holdtrace reads none of its own. HikariCP reads {@code System.nanoTime()} (through
+ * {@code ClockSource.currentTime()}) as its checkout begins and again when it has a connection;
+ * inside {@code getConnection} those calls go through {@link Holds#clockInCheckout()}, which
+ * returns the same reading and keeps it: the first is where the wait began, the last where the
+ * hold begins. A return takes its time from the pool's own reading too: {@code PoolEntry.recycle()}
+ * stamps {@code lastAccessed} with {@code System.nanoTime()} as it takes the connection back.
+ * (On macOS HikariCP's clock is {@code currentTimeMillis()}: there holdtrace reads its own.)
  */
 public final class HikariInstrumentation implements InstrumentationModule {
 
@@ -38,9 +63,7 @@ public final class HikariInstrumentation implements InstrumentationModule {
     public AgentBuilder extend(AgentBuilder builder) {
         return builder
                 .type(named(POOL))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Checkout.class).on(named("getConnection").and(takesArguments(long.class))
-                                .and(returns(named("java.sql.Connection")))))
+                .transform((b, type, loader, module, domain) -> checkout(b)
                         .visit(Advice.to(Shutdown.class).on(named("shutdown").and(takesArguments(0))))
                         .visit(Advice.to(Evict.class).on(named("evictConnection").and(takesArguments(1)))))
                 .type(named(POOL_BASE))
@@ -48,15 +71,94 @@ public final class HikariInstrumentation implements InstrumentationModule {
                         .visit(Advice.to(NewConnection.class).on(named("newConnection")
                                 .and(returns(named("java.sql.Connection"))))))
                 .type(named(PROXY))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(ConnectionAdvice.Close.class).on(ConnectionAdvice.CLOSE))
+                .transform((b, type, loader, module, domain) -> close(b, type)
                         .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)))
                 .type(nameStartsWith("com.zaxxer.hikari.").and(hasSuperType(named(PROXY)))) // its generated subclasses, beside it
                 .transform((b, type, loader, module, domain) -> b
                         .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT)));
     }
 
+    private static final ElementMatcher.Junction<MethodDescription> GET_CONNECTION =
+            named("getConnection").and(takesArguments(long.class)).and(returns(named("java.sql.Connection")));
+
+    private static boolean hikariClockIsNanoTime() {
+        return !"Mac OS X".equals(System.getProperty("os.name")); // as HikariCP's ClockSource.Factory decides
+    }
+
+    /** {@code getConnection(long)}: its clock readings taken over, or (another clock) its own read around it. */
+    private static DynamicType.Builder<?> checkout(DynamicType.Builder<?> b) {
+        if (!hikariClockIsNanoTime()) {
+            return b.visit(Advice.to(TimedCheckout.class).on(GET_CONNECTION));
+        }
+        return b.visit(Advice.to(Checkout.class).on(GET_CONNECTION))
+                .visit(MemberSubstitution.relaxed()
+                        .method(named("currentTime").and(isStatic()).and(takesArguments(0)).and(returns(long.class))
+                                .and(isDeclaredBy(named("com.zaxxer.hikari.util.ClockSource"))))
+                        .replaceWith(CLOCK_IN_CHECKOUT)
+                        .on(GET_CONNECTION));
+    }
+
+    private static final MethodDescription CLOCK_IN_CHECKOUT;
+
+    static {
+        try {
+            CLOCK_IN_CHECKOUT = new MethodDescription.ForLoadedMethod(Holds.class.getMethod("clockInCheckout"));
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * {@code close()} of the proxy: with the pool's own timestamp of the return when its fields are
+     * there ({@code poolEntry.lastAccessed}, a {@code long} on HikariCP 5-7), else the shared advice.
+     */
+    private static DynamicType.Builder<?> close(DynamicType.Builder<?> b, TypeDescription proxy) {
+        StackManipulation returnedAt = hikariClockIsNanoTime() ? lastAccessed(proxy) : null;
+        if (returnedAt == null) {
+            return b.visit(Advice.to(ConnectionAdvice.Close.class).on(ConnectionAdvice.CLOSE));
+        }
+        return b.visit(Advice.withCustomMapping().bind(ReturnedAt.class, returnedAt, long.class)
+                .to(Close.class).on(ConnectionAdvice.CLOSE));
+    }
+
+    /** {@code this.poolEntry.lastAccessed}, or null if this HikariCP has no such fields. */
+    static StackManipulation lastAccessed(TypeDescription proxy) {
+        FieldList<FieldDescription.InDefinedShape> entry = proxy.getDeclaredFields().filter(named("poolEntry"));
+        if (entry.size() != 1 || entry.getOnly().isStatic()) {
+            return null;
+        }
+        TypeDescription entryType = entry.getOnly().getType().asErasure();
+        FieldList<FieldDescription.InDefinedShape> last = entryType.getDeclaredFields()
+                .filter(named("lastAccessed").<FieldDescription.InDefinedShape>and(f -> !f.isStatic()
+                        && f.getType().represents(long.class)));
+        if (last.size() != 1 || !entryType.getPackage().equals(proxy.getPackage()) || last.getOnly().isPrivate()) {
+            return null; // the advice is inlined into the proxy: it must be able to read the field
+        }
+        return new StackManipulation.Compound(MethodVariableAccess.loadThis(),
+                FieldAccess.forField(entry.getOnly()).read(), FieldAccess.forField(last.getOnly()).read());
+    }
+
+    /** Bound to the pool's timestamp of the return, read where the exit advice reads it. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.PARAMETER)
+    @interface ReturnedAt {
+    }
+
+    /** The checkout, with the clock readings {@link Holds#clockInCheckout()} kept. */
     static final class Checkout {
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This Object pool, @Advice.FieldValue("poolName") String name,
+                         @Advice.Return Object connection, @Advice.Thrown Throwable thrown) {
+            if (thrown == null) {
+                Holds.acquiredAfterClock(pool, "hikari", name, connection);
+            } else {
+                Holds.acquireFailedAfterClock(pool, "hikari", name);
+            }
+        }
+    }
+
+    /** The checkout, timed by holdtrace's own clock readings (where HikariCP's clock is another). */
+    static final class TimedCheckout {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static long enter() {
             return Holds.acquireStart();
@@ -70,6 +172,19 @@ public final class HikariInstrumentation implements InstrumentationModule {
             } else {
                 Holds.acquireFailed(pool, "hikari", name, start);
             }
+        }
+    }
+
+    /** The hold leaves the table on entry (before the pool can hand the connection on), and ends on exit at the pool's timestamp. */
+    static final class Close {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Hold enter(@Advice.This Object connection) {
+            return Holds.returning(connection);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Enter Hold hold, @ReturnedAt long returnedAt) {
+            Holds.returned(hold, Holds.END_CLOSE, returnedAt);
         }
     }
 
