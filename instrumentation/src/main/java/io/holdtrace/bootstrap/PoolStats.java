@@ -22,11 +22,22 @@ public final class PoolStats {
 
     /**
      * Checkouts and returns, counted per cell of threads (one cache line each, as the histograms'
-     * cells): index {@code cell * CELL_STRIDE} counts every successful checkout, the next one the
+     * cells): index {@code (cell + 1) * CELL_STRIDE} counts every successful checkout, the next one the
      * returns. A shared counter, written by every checkout and return on every core, cost two
      * threads more than the rest of their cycle. Connections out now are their difference.
      */
-    private final AtomicLongArray counts = new AtomicLongArray(LogHistogram.CELLS * CELL_STRIDE);
+    private final AtomicLongArray counts = new AtomicLongArray((LogHistogram.CELLS + 2) * CELL_STRIDE);
+
+    /**
+     * Where cell {@code cell}'s checkouts are counted in {@link #counts}, its returns one further.
+     * The first and last strides stay unused: every thread reads the array's length (its bounds
+     * check) from its header, so a cell written next to the header, or next to whatever object
+     * the array borders, would make that read miss on every other core (with two threads, cell 0
+     * next to the header tripled the cost of a cycle).
+     */
+    private static int slot(int cell) {
+        return ((cell & (LogHistogram.CELLS - 1)) + 1) * CELL_STRIDE;
+    }
     /** Every checkout, whether or not its call site was captured. */
     public final LogHistogram waits = new LogHistogram();
     /** Every completed hold. */
@@ -88,7 +99,7 @@ public final class PoolStats {
     void checkedOut(int cell, long waitedNanos) {
         int c = cell & (LogHistogram.CELLS - 1);
         waits.record(waitedNanos, c);
-        counts.getAndIncrement(c * CELL_STRIDE);
+        counts.getAndIncrement(slot(c));
         if (waitedNanos >= PEAK_CHECK_NANOS) {
             notePeak();
         }
@@ -98,7 +109,7 @@ public final class PoolStats {
     public long checkouts() {
         long n = 0;
         for (int i = 0; i < LogHistogram.CELLS; i++) {
-            n += counts.get(i * CELL_STRIDE);
+            n += counts.get(slot(i));
         }
         return n;
     }
@@ -150,7 +161,7 @@ public final class PoolStats {
 
     /** A return of a hold taken by a thread of cell number {@code cell} (any cell would do: the sum is what counts). */
     void checkedIn(int cell) {
-        counts.getAndIncrement((cell & (LogHistogram.CELLS - 1)) * CELL_STRIDE + 1);
+        counts.getAndIncrement(slot(cell) + 1);
     }
 
     /**
@@ -168,7 +179,7 @@ public final class PoolStats {
         // untracked) between the reads is then counted one too few, never one too many
         long n = checkouts();
         for (int i = 0; i < LogHistogram.CELLS; i++) {
-            n -= counts.get(i * CELL_STRIDE + 1);
+            n -= counts.get(slot(i) + 1);
         }
         n -= untracked.get();
         return (int) Math.max(0L, n);
