@@ -107,11 +107,10 @@ public final class Holds {
         }
         try {
             ThreadRef r = ThreadRef.current();
-            long first = r.checkoutStart;
-            long now = first != 0L ? r.checkoutNow : System.nanoTime();
-            r.checkoutStart = 0L;
+            long now = r.checkoutLastReading();
+            long waited = r.endCheckout(now);
             if (handle != null) {
-                t.acquired(pool, type, name, handle, now, first != 0L ? Math.max(0L, now - first) : 0L, r);
+                t.acquired(pool, type, name, handle, now, waited, r);
             }
         } catch (Throwable e) {
             Faults.report("acquired", e);
@@ -126,10 +125,8 @@ public final class Holds {
         }
         try {
             ThreadRef r = ThreadRef.current();
-            long first = r.checkoutStart;
             long now = System.nanoTime();
-            r.checkoutStart = 0L;
-            t.acquireFailed(pool, type, name, now, first != 0L ? Math.max(0L, now - first) : 0L, r);
+            t.acquireFailed(pool, type, name, now, r.endCheckout(now), r);
         } catch (Throwable e) {
             Faults.report("acquireFailed", e);
         }

@@ -90,6 +90,18 @@ public final class ThreadRef {
         checkoutNow = now;
     }
 
+    /** The last clock reading of the checkout in progress, or a fresh one if it kept none. */
+    long checkoutLastReading() {
+        return checkoutStart != 0L ? checkoutNow : System.nanoTime();
+    }
+
+    /** Ends the checkout in progress at {@code now}: how long it waited (0 if it kept no reading). */
+    long endCheckout(long now) {
+        long first = checkoutStart;
+        checkoutStart = 0L;
+        return first != 0L ? Math.max(0L, now - first) : 0L;
+    }
+
     public static ThreadRef current() {
         ThreadRef r = CURRENT.get();
         Thread t = Thread.currentThread();

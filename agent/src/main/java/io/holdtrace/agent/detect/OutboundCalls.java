@@ -146,7 +146,7 @@ public final class OutboundCalls {
         Map<PoolStats, PoolRate.Sample> now = new HashMap<>(pools.length * 2);
         for (PoolStats p : pools) {
             long[] gc = collectedHeld.get(p);
-            PoolRate.Sample x = new PoolRate.Sample(t, checkouts(p), p.holdTimes.count(), p.holdTimes.sum(),
+            PoolRate.Sample x = new PoolRate.Sample(t, p.checkouts(), p.holdTimes.count(), p.holdTimes.sum(),
                     p.waits.count(), p.waits.sum(), p.callNanosInHolds.get());
             x.collected = gc == null ? 0L : gc[0];
             now.put(p, x);
@@ -341,7 +341,7 @@ public final class OutboundCalls {
      * time-integral of in-use ({@link PoolRate}); rate x mean hold is kept beside it.
      */
     public synchronized Map<String, Object> advice(PoolStats p, Object maxSize) {
-        long checkouts = checkouts(p);
+        long checkouts = p.checkouts();
         double runSeconds = Math.max(0.001, (System.currentTimeMillis() - p.firstSeenMillis) / 1000.0);
         double runRate = checkouts / runSeconds;
         PoolRate r = rates.get(p);
@@ -424,10 +424,6 @@ public final class OutboundCalls {
                 meanHold / 1e6, callPerHold / 1e6, littleL, meanWait / 1e6, waiting,
                 sampledWaiting ? "the pool's count, sampled" : "waits that ended in the window / its length"));
         return m;
-    }
-
-    private static long checkouts(PoolStats p) {
-        return p.waits.count() - p.timeouts.get();
     }
 
     /** One (pool, call site, target). */

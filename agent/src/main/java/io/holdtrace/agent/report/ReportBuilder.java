@@ -160,7 +160,7 @@ public final class ReportBuilder {
             m.put("maxSize", settings.get("maxSize"));
         }
         m.put("settings", settings);
-        m.put("acquires", p.waits.count() - p.timeouts.get());
+        m.put("acquires", p.checkouts());
         m.put("inUse", p.inUse());
         m.put("peakInUse", p.peakInUse());
         m.put("timeouts", p.timeouts.get());
