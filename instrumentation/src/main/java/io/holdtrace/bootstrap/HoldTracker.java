@@ -72,9 +72,12 @@ public final class HoldTracker {
         int cell = owner.cell();
         Throwable capture = null;
         if (captureAll || budget.tryCapture(now)) {
+            // the budget pays for the capture alone: `now` may be the pool's own reading, from
+            // before the pool finished its checkout
+            long before = captureAll ? 0L : System.nanoTime();
             capture = new Throwable("holdtrace acquire site");
             if (!captureAll) {
-                budget.spend(System.nanoTime() - now);
+                budget.spend(System.nanoTime() - before);
             }
             pool.captured.incrementAndGet();
         }
