@@ -145,7 +145,9 @@ public final class AgentInstaller {
                 // start-up) is described by reflection rather than by parsing its class file again
                 .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
                 .with(new TypePoolCache()) // supertypes parsed once per loader, not once per class that names them
-                .with(AgentBuilder.LocationStrategy.ForClassLoader.WEAK)
+                // the application's loader, then holdtrace's bootstrap part (which no loader serves as resources)
+                .with(new AgentBuilder.LocationStrategy.Compound(AgentBuilder.LocationStrategy.ForClassLoader.WEAK,
+                        new AgentBuilder.LocationStrategy.Simple(new BootstrapClassFiles())))
                 .with(new Failures())
                 .ignore((TypeDescription type, ClassLoader loader, JavaModule module, Class<?> redefined, ProtectionDomain pd) -> {
                     String n = type.getName();
@@ -158,12 +160,23 @@ public final class AgentInstaller {
         for (InstrumentationModule m : modules) {
             builder = m.extend(builder);
         }
-        ClassHeaders headers = new ClassHeaders(); // first: it reads each class's supertypes for the matchers
-        inst.addTransformer(headers, false);
+        List<java.lang.instrument.ClassFileTransformer> plain = new ArrayList<>();
+        for (InstrumentationModule m : modules) {
+            java.lang.instrument.ClassFileTransformer t = m.classFileChanges();
+            if (t != null) {
+                plain.add(t); // first of all: what they add is part of the class the others see
+            }
+        }
+        plain.add(new ClassHeaders()); // then: it reads each class's supertypes for the matchers
+        for (java.lang.instrument.ClassFileTransformer t : plain) {
+            inst.addTransformer(t, false);
+        }
         try {
             builder.installOn(inst);
         } catch (RuntimeException | Error e) {
-            inst.removeTransformer(headers);
+            for (java.lang.instrument.ClassFileTransformer t : plain) {
+                inst.removeTransformer(t);
+            }
             throw e;
         }
     }
@@ -192,6 +205,9 @@ public final class AgentInstaller {
         @Override
         public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable throwable) {
             if (throwable instanceof TypePool.Resolution.NoSuchTypeException) {
+                if (Boolean.getBoolean("holdtrace.debug.weaving")) {
+                    System.err.println(PREFIX + "not woven " + typeName + ": " + throwable);
+                }
                 return; // the application's own class lacks a superclass on its class path; it will fail (or not) without us
             }
             Faults.report("weaving " + typeName, throwable);

@@ -14,7 +14,7 @@ import java.util.jar.JarFile;
  */
 public final class HoldtraceAgent {
 
-    private static final String BOOTSTRAP_JAR = "holdtrace-bootstrap.jar.bin";
+    static final String BOOTSTRAP_JAR = "holdtrace-bootstrap.jar.bin";
     private static boolean started;
 
     private HoldtraceAgent() {

@@ -51,6 +51,14 @@ public final class Hold extends WeakReference<Object> {
     final int hash;
     Hold next;
 
+    /**
+     * For a hold that a {@link HoldSlot}'s checkout became: that slot, and the slot's state for
+     * this checkout (its end is claimed there). Null and 0 for a hold of the generic path. Set
+     * before the hold is published.
+     */
+    HoldSlot slot;
+    long seq;
+
     // use by threads: lastUser read without a lock, the rest guarded by this
     private volatile long lastUser;
     private Sharing sharing;
@@ -181,6 +189,11 @@ public final class Hold extends WeakReference<Object> {
         }
         flags |= f;
         return true;
+    }
+
+    /** Was the last use by the thread of id {@code threadId}? (The use check's fast path.) */
+    boolean lastUsedBy(long threadId) {
+        return lastUser == threadId;
     }
 
     /**

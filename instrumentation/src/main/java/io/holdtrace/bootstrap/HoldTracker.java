@@ -17,6 +17,8 @@ public final class HoldTracker {
     private static final int MAX_POOLS = 256;
 
     private final HoldTable open;
+    /** The reusable hold records of pooled connection entries (HikariCP's), see {@link HoldSlot}. */
+    private final HoldSlots slots;
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
     /** Completed holds whose captured site is not decoded yet. */
     private final ArrayBlockingQueue<Hold> completed;
@@ -43,11 +45,12 @@ public final class HoldTracker {
      */
     public HoldTracker(int maxOpenHolds, long captureNanosPerSecond, int queueCapacity) {
         this.open = new HoldTable(maxOpenHolds);
+        this.slots = new HoldSlots(maxOpenHolds);
         this.budget = new CaptureBudget(captureNanosPerSecond);
         this.captureAll = captureNanosPerSecond == Long.MAX_VALUE;
         this.completed = new ArrayBlockingQueue<>(queueCapacity);
         this.overflowPool = new PoolStats(0, new Object(), "other", "(other pools)", startMillis);
-        this.rpc = new RpcTracker(budget, captureAll);
+        this.rpc = new RpcTracker(this, budget, captureAll);
     }
 
     /** Outbound calls made while holding. */
@@ -70,17 +73,7 @@ public final class HoldTracker {
         Object event = jfr ? HoldEvents.begin() : null; // null unless a recording wants hold events
         PoolStats pool = pool(poolObj, type, name);
         int cell = owner.cell();
-        Throwable capture = null;
-        if (captureAll || budget.tryCapture(now)) {
-            // the budget pays for the capture alone: `now` may be the pool's own reading, from
-            // before the pool finished its checkout
-            long before = captureAll ? 0L : System.nanoTime();
-            capture = new Throwable("holdtrace acquire site");
-            if (!captureAll) {
-                budget.spend(System.nanoTime() - before);
-            }
-            pool.captured.incrementAndGet();
-        }
+        Throwable capture = capture(now, pool);
         Hold h = new Hold(handle, collected, owner.stripe, pool, owner, now, waited, capture);
         h.context(event, owner.creating, owner.transactional); // which component takes it, inside which transaction
         open.noteHandleClass(handle.getClass());
@@ -91,6 +84,219 @@ public final class HoldTracker {
             pool.untracked.incrementAndGet();
             pool.checkedOut(cell, waited);
             h.clear();
+        }
+    }
+
+    /** The acquiring stack while the capture budget lasts, else null. */
+    private Throwable capture(long now, PoolStats pool) {
+        if (!captureAll && !budget.tryCapture(now)) {
+            return null;
+        }
+        // the budget pays for the capture alone: `now` may be the pool's own reading, from
+        // before the pool finished its checkout
+        long before = captureAll ? 0L : System.nanoTime();
+        Throwable capture = new Throwable("holdtrace acquire site");
+        if (!captureAll) {
+            budget.spend(System.nanoTime() - before);
+        }
+        pool.captured.incrementAndGet();
+        return capture;
+    }
+
+    // ---- The slot path (HikariCP): a checkout writes the entry's reusable HoldSlot, and becomes a
+    // Hold only when something must follow it as an object (see HoldSlot).
+
+    /**
+     * The slot of the entry behind {@code handle}, made at the entry's first checkout; null where
+     * the pool's classes were not woven for slots (an attach) or there was no room.
+     */
+    HoldSlot slotForCheckout(Object poolObj, String type, String name, Object handle) {
+        if (!(handle instanceof PooledHandle)) {
+            return null;
+        }
+        Object e = ((PooledHandle) handle).holdtraceEntry();
+        if (!(e instanceof SlotCarrier)) {
+            return null;
+        }
+        SlotCarrier c = (SlotCarrier) e;
+        HoldSlot s = c.holdtraceSlot();
+        if (s == null) {
+            s = slots.add(e, pool(poolObj, type, name)); // once per physical connection
+            c.holdtraceSlot(s);
+        }
+        return s == HoldSlots.NONE ? null : s;
+    }
+
+    /** The slot of the entry behind {@code handle}, or null (no slot: the generic path tracks it). */
+    static HoldSlot slotOf(Object handle) {
+        if (handle instanceof PooledHandle) {
+            Object e = ((PooledHandle) handle).holdtraceEntry();
+            if (e instanceof SlotCarrier) {
+                HoldSlot s = ((SlotCarrier) e).holdtraceSlot();
+                return s == HoldSlots.NONE ? null : s;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A checkout of the slot's entry by {@code owner} (this thread; the pool gives an entry to one
+     * borrower at a time) that ended at {@code now} after waiting {@code waited} ns.
+     */
+    void acquired(HoldSlot s, Object handle, long now, long waited, ThreadRef owner) {
+        Object event = jfr ? HoldEvents.begin() : null;
+        PoolStats pool = s.pool;
+        int cell = owner.cell();
+        Throwable capture = capture(now, pool);
+        long st = s.state();
+        if (HoldSlot.isOpen(st)) {
+            // its last checkout never came back through the paths holdtrace sees, yet the pool
+            // handed the entry out again: that checkout ended before this one began
+            Object r = claim(s, st, true);
+            if (r instanceof Hold) {
+                finish((Hold) r, now, Holds.END_CLOSE, false);
+            } else if (r != null) {
+                pool.holdTimes.record(now - s.startNanos, cell);
+            }
+            st = s.state();
+        }
+        long openState = st + 1L;
+        s.owner = owner;
+        s.ownerId = owner.id;
+        s.startNanos = now;
+        s.waitNanos = waited;
+        s.cell = cell;
+        s.creation = owner.creating; // which component takes it, inside which transaction
+        s.transactional = owner.transactional;
+        Hold h = null;
+        if (capture != null || event != null) {
+            h = new Hold(handle, collected, owner.stripe, pool, owner, now, waited, capture);
+            h.context(event, s.creation, s.transactional);
+            h.slot = s;
+            h.seq = openState;
+            if (!open.put(h)) {
+                h = null; // the table is full: the slot still tracks it, without its stack or event
+            }
+        }
+        s.openFields(h == null ? handle : null, h);
+        s.publish(openState);
+        pool.checkedOut(cell, waited);
+        owner.holdOpened(h != null ? h : s);
+    }
+
+    /**
+     * Ends the slot's checkout {@code st}, if nobody else ended it: returns the {@link Hold} it
+     * had become (out of the table; the caller finishes it), or the slot itself (the pool's and
+     * the owner's counts are closed; the caller records its time), or null.
+     */
+    Object claim(HoldSlot s, long st, boolean checkIn) {
+        if (!HoldSlot.isOpen(st) || !s.claim(st)) {
+            return null;
+        }
+        s.clearHandle();
+        if (checkIn) {
+            s.pool.checkedIn(s.cell);
+        }
+        Hold p = s.promoted();
+        if (p != null && p.seq == st) {
+            open.remove(p);
+            return p;
+        }
+        s.owner.holdClosed();
+        return s;
+    }
+
+    /** The exit of a return that {@link #claim} ended on the slot path: its time, to the pool's own stamp. */
+    void slotReturned(HoldSlot s, long start, long poolNanos) {
+        long end = poolNanos;
+        if (end - start < 0L) {
+            end = System.nanoTime(); // the pool kept its older reading: it did not take the connection back
+        }
+        s.pool.holdTimes.record(end - start, s.cell);
+    }
+
+    /** The slot's checkout ended now, not through a timestamped return (abort, eviction). */
+    void released(HoldSlot s, int reason) {
+        long st = s.state();
+        long start = s.startNanos;
+        Object r = claim(s, st, true);
+        if (r instanceof Hold) {
+            finish((Hold) r, System.nanoTime(), reason, false);
+        } else if (r != null) {
+            s.pool.holdTimes.record(System.nanoTime() - start, s.cell);
+        }
+    }
+
+    /** A use of the slot's connection on this thread: only another thread than the last user costs more than a few reads. */
+    void used(HoldSlot s) {
+        long st = s.state();
+        if (!HoldSlot.isOpen(st)) {
+            return;
+        }
+        long tid = Thread.currentThread().getId();
+        Hold p = s.promoted();
+        if (p == null || p.seq != st) {
+            if (s.ownerId == tid) {
+                return; // the common case: the holder uses its own connection
+            }
+            p = promote(s, st);
+        } else if (p.lastUsedBy(tid)) {
+            return;
+        }
+        if (p != null && p.usedBy(ThreadRef.current())) {
+            notable.offer(p);
+        }
+    }
+
+    /**
+     * The {@link Hold} the slot's checkout {@code st} is, made now if it is not one yet (on any
+     * thread: the detector's, or the holder's when it makes an outbound call); null if that
+     * checkout ended meanwhile or the open table is full.
+     */
+    Hold promote(HoldSlot s, long st) {
+        Hold p = s.promoted();
+        if (p != null && p.seq == st) {
+            return p;
+        }
+        Object handle = s.handle();
+        ThreadRef owner = s.owner;
+        long start = s.startNanos;
+        long waited = s.waitNanos;
+        Creation creation = s.creation;
+        Object transactional = s.transactional;
+        if (!HoldSlot.isOpen(st) || s.recheck() != st || handle == null || owner == null) {
+            return null; // the fields read may be another checkout's
+        }
+        Hold h = new Hold(handle, collected, owner.stripe, s.pool, owner, start, waited, null);
+        h.context(null, creation, transactional);
+        h.slot = s;
+        h.seq = st;
+        if (!open.put(h)) {
+            return null;
+        }
+        if (!s.promote(p, h)) {
+            open.remove(h); // another thread promoted it first
+            p = s.promoted();
+            return p != null && p.seq == st ? p : null;
+        }
+        if (s.state() != st) {
+            // it ended while being promoted: whoever ended it saw the promotion (and finishes the
+            // hold) or did not (and the hold is discarded here); either way it leaves the table
+            s.promote(h, null);
+            open.remove(h);
+            return null;
+        }
+        s.dropHandle(handle); // from now on the hold's weak reference watches the connection
+        return h;
+    }
+
+    /** Promotes every open slot checkout, so that the open table shows every hold (the agent's passes). */
+    private void promoteOpenSlots() {
+        for (HoldSlot s : slots.snapshot()) {
+            long st = s.state();
+            if (HoldSlot.isOpen(st)) {
+                promote(s, st);
+            }
         }
     }
 
@@ -152,8 +358,21 @@ public final class HoldTracker {
         }
         pool.markClosed();
         long now = System.nanoTime();
+        for (HoldSlot s : slots.snapshot()) {
+            long st = s.state();
+            if (s.pool == pool && HoldSlot.isOpen(st)) {
+                promote(s, st); // the detector judges what a shutdown ended: it needs the hold
+                Object r = claim(s, st, true);
+                if (r instanceof Hold) {
+                    finish((Hold) r, now, Holds.END_POOL_SHUTDOWN, false);
+                    notable.offer((Hold) r);
+                } else if (r != null) {
+                    pool.holdTimes.record(now - s.startNanos, s.cell);
+                }
+            }
+        }
         for (Hold h : open.snapshot()) {
-            if (h.pool == pool && open.remove(h)) {
+            if (h.pool == pool && h.slot == null && open.remove(h)) {
                 finish(h, now, Holds.END_POOL_SHUTDOWN);
                 notable.offer(h);
             }
@@ -216,7 +435,20 @@ public final class HoldTracker {
         Reference<?> r;
         while ((r = collected.poll()) != null) {
             Hold h = (Hold) r;
-            if (open.remove(h)) {
+            if (h.slot != null) {
+                // a slot's checkout: its end is claimed on the slot, once, like any other end
+                Object c = claim(h.slot, h.seq, false);
+                if (c == null) {
+                    continue;
+                }
+                open.remove(h);
+                h.end(now, Holds.END_GC);
+                if (c == h) {
+                    h.owner.holdClosed();
+                }
+                h.pool.gcUnclosed.incrementAndGet();
+                out.add(h);
+            } else if (open.remove(h)) {
                 h.end(now, Holds.END_GC);
                 h.owner.holdClosed();
                 h.pool.gcUnclosed.incrementAndGet();
@@ -242,12 +474,23 @@ public final class HoldTracker {
         s.record(h);
     }
 
+    /** The open holds (on the agent's threads: open slot checkouts are made holds first). */
     public List<Hold> openHolds() {
+        promoteOpenSlots();
         return open.snapshot();
     }
 
+    /** Open holds now: those in the table, and the slot checkouts not made holds yet. */
     public int openCount() {
-        return open.size();
+        int n = open.size();
+        for (HoldSlot sl : slots.snapshot()) {
+            long st = sl.state();
+            Hold p = sl.promoted();
+            if (HoldSlot.isOpen(st) && (p == null || p.seq != st)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public PoolStats[] pools() {

@@ -110,7 +110,12 @@ public final class Holds {
             long now = r.checkoutLastReading();
             long waited = r.endCheckout(now);
             if (handle != null) {
-                t.acquired(pool, type, name, handle, now, waited, r);
+                HoldSlot s = t.slotForCheckout(pool, type, name, handle);
+                if (s != null) {
+                    t.acquired(s, handle, now, waited, r); // the pool's entry keeps the hold: nothing made
+                } else {
+                    t.acquired(pool, type, name, handle, now, waited, r);
+                }
             }
         } catch (Throwable e) {
             Faults.report("acquired", e);
@@ -164,6 +169,86 @@ public final class Holds {
             t.returned(h, reason, poolNanos);
         } catch (Throwable e) {
             Faults.report("released", e);
+        }
+    }
+
+    // ---- Pools whose proxies name a reusable entry ({@link PooledHandle}, HikariCP): the hold is
+    // kept in the entry's HoldSlot; each method falls back to the generic one where the proxy has
+    // no slot (classes loaded before an attach, or no room for more slots).
+
+    /**
+     * Entry to the return of {@code handle} by a pool that timestamps the return itself, as
+     * {@link #returning}: returns what {@link #returnedEntry} takes (the hold, the slot, or null).
+     */
+    public static Object returningEntry(Object handle) {
+        HoldTracker t = tracker;
+        if (t == null || handle == null) {
+            return null;
+        }
+        try {
+            HoldSlot s = HoldTracker.slotOf(handle);
+            return s == null ? t.returning(handle) : t.claim(s, s.state(), true);
+        } catch (Throwable e) {
+            Faults.report("released", e);
+            return null;
+        }
+    }
+
+    /** The start of the checkout {@link #returningEntry} ended on the slot path (read before the pool can reuse the entry), else 0. */
+    public static long startOf(Object returning) {
+        return returning instanceof HoldSlot ? ((HoldSlot) returning).startNanos() : 0L;
+    }
+
+    /** Exit of that return, as {@link #returned}: {@code start} is what {@link #startOf} read at its entry. */
+    public static void returnedEntry(Object returning, long start, long poolNanos) {
+        HoldTracker t = tracker;
+        if (t == null || returning == null) {
+            return;
+        }
+        try {
+            if (returning instanceof HoldSlot) {
+                t.slotReturned((HoldSlot) returning, start, poolNanos);
+            } else if (returning instanceof Hold) {
+                t.returned((Hold) returning, END_CLOSE, poolNanos);
+            }
+        } catch (Throwable e) {
+            Faults.report("released", e);
+        }
+    }
+
+    /** {@link #released} for a pool whose proxies may name their entry. */
+    public static void releasedEntry(Object handle, int reason) {
+        HoldTracker t = tracker;
+        if (t == null || handle == null) {
+            return;
+        }
+        try {
+            HoldSlot s = HoldTracker.slotOf(handle);
+            if (s == null) {
+                t.released(handle, reason);
+            } else {
+                t.released(s, reason);
+            }
+        } catch (Throwable e) {
+            Faults.report("released", e);
+        }
+    }
+
+    /** {@link #used} for a pool whose proxies may name their entry. */
+    public static void usedEntry(Object handle) {
+        HoldTracker t = tracker;
+        if (t == null || handle == null) {
+            return;
+        }
+        try {
+            HoldSlot s = HoldTracker.slotOf(handle);
+            if (s == null) {
+                t.used(handle);
+            } else {
+                t.used(s);
+            }
+        } catch (Throwable e) {
+            Faults.report("used", e);
         }
     }
 

@@ -26,10 +26,12 @@ public final class RpcTracker {
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong late = new AtomicLong();
+    private final HoldTracker tracker;
     private final CaptureBudget budget;
     private final boolean captureAll;
 
-    RpcTracker(CaptureBudget budget, boolean captureAll) {
+    RpcTracker(HoldTracker tracker, CaptureBudget budget, boolean captureAll) {
+        this.tracker = tracker;
         this.budget = budget;
         this.captureAll = captureAll;
     }
@@ -43,7 +45,7 @@ public final class RpcTracker {
         if (!r.mayCall()) {
             return null;
         }
-        Hold[] holds = r.openHolds();
+        Hold[] holds = r.openHolds(tracker);
         if (holds == null) {
             return null;
         }

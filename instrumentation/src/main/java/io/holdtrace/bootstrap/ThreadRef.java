@@ -37,7 +37,8 @@ public final class ThreadRef {
     private int opened;
     private int closedHere;
     private volatile int closedElsewhere;
-    private Hold[] held;
+    /** What it holds: a {@link Hold}, or a {@link HoldSlot} whose checkout is not a hold yet. */
+    private Object[] held;
     private int heldCount;
     /** The outbound call in progress on this thread: written by it, read by the detector. */
     volatile RpcCall rpc;
@@ -122,11 +123,11 @@ public final class ThreadRef {
         return opened != closedHere + closedElsewhere && rpc == null;
     }
 
-    /** At checkout, on this thread. */
-    void holdOpened(Hold h) {
-        Hold[] a = held;
+    /** At checkout, on this thread: {@code h} is the {@link Hold} or the {@link HoldSlot}. */
+    void holdOpened(Object h) {
+        Object[] a = held;
         if (a == null) {
-            a = held = new Hold[4];
+            a = held = new Object[4];
         }
         int n = heldCount;
         if (opened == closedHere + closedElsewhere) {
@@ -141,8 +142,8 @@ public final class ThreadRef {
         if (n == a.length && n < MAX_HELD) {
             a = held = java.util.Arrays.copyOf(a, n * 2);
         }
-        if (n < a.length) {
-            a[n++] = h;
+        if (n < a.length && !(h instanceof HoldSlot && contains(a, n, h))) {
+            a[n++] = h; // (a slot is kept once: its entry may come back to this thread while another is held)
         }
         heldCount = n;
         opened++;
@@ -157,21 +158,51 @@ public final class ThreadRef {
         }
     }
 
-    /** The holds this thread has open now, or null; on this thread. */
-    Hold[] openHolds() {
-        Hold[] a = held;
+    private static boolean contains(Object[] a, int n, Object h) {
+        for (int i = 0; i < n; i++) {
+            if (a[i] == h) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The holds this thread has open now, or null; on this thread. A slot's checkout is made a
+     * hold by {@code tracker} (an outbound call is about to be attributed to it).
+     */
+    Hold[] openHolds(HoldTracker tracker) {
+        Object[] a = held;
         if (a == null) {
             return null;
         }
         int n = heldCount = prune(a, heldCount);
-        return n == 0 ? null : java.util.Arrays.copyOf(a, n);
+        Hold[] out = new Hold[n];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            Object o = a[i];
+            Hold h = o instanceof Hold ? (Hold) o : tracker.promote((HoldSlot) o, ((HoldSlot) o).state());
+            if (h != null && h.isOpen()) {
+                out[k++] = h;
+            }
+        }
+        return k == 0 ? null : (k == n ? out : java.util.Arrays.copyOf(out, k));
+    }
+
+    /** Is {@code o} (a hold, or a slot) still held by this thread? */
+    private boolean stillHeld(Object o) {
+        if (o instanceof Hold) {
+            return ((Hold) o).isOpen();
+        }
+        HoldSlot s = (HoldSlot) o;
+        return HoldSlot.isOpen(s.state()) && s.owner == this;
     }
 
     /** Drops the holds that have ended (they end on any thread), keeping the order; returns the count left. */
-    private static int prune(Hold[] a, int n) {
+    private int prune(Object[] a, int n) {
         int k = 0;
         for (int i = 0; i < n; i++) {
-            if (a[i].isOpen()) {
+            if (stillHeld(a[i])) {
                 a[k++] = a[i];
             }
         }

@@ -2,6 +2,7 @@ package io.holdtrace.instrumentation;
 
 import static net.bytebuddy.matcher.ElementMatchers.none;
 
+import java.lang.instrument.ClassFileTransformer;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -21,6 +22,15 @@ public interface InstrumentationModule {
 
     /** Adds this module's transformations. */
     AgentBuilder extend(AgentBuilder builder);
+
+    /**
+     * A transformer that changes the shape of classes as they are first defined (a field, an
+     * interface), which Byte Buddy's retransformable transformer may not; registered as not
+     * retransformable, before it. None by default.
+     */
+    default ClassFileTransformer classFileChanges() {
+        return null;
+    }
 
     /** JDK types (loaded by the bootstrap loader) this module weaves; none by default. */
     default ElementMatcher<TypeDescription> bootstrapTypes() {

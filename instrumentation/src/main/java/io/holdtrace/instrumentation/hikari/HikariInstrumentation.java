@@ -8,11 +8,11 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
-import io.holdtrace.bootstrap.Hold;
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.ConnectionAdvice;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import java.lang.annotation.ElementType;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
@@ -72,10 +72,16 @@ public final class HikariInstrumentation implements InstrumentationModule {
                                 .and(returns(named("java.sql.Connection"))))))
                 .type(named(PROXY))
                 .transform((b, type, loader, module, domain) -> close(b, type)
-                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)))
+                        .visit(Advice.to(Use.class).on(ConnectionAdvice.USE)))
                 .type(nameStartsWith("com.zaxxer.hikari.").and(hasSuperType(named(PROXY)))) // its generated subclasses, beside it
                 .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT)));
+                        .visit(Advice.to(Abort.class).on(ConnectionAdvice.ABORT)));
+    }
+
+    /** The entry's slot field and the proxy's entry getter, added as the classes load ({@link HikariSlotFields}). */
+    @Override
+    public ClassFileTransformer classFileChanges() {
+        return new HikariSlotFields();
     }
 
     private static final ElementMatcher.Junction<MethodDescription> GET_CONNECTION =
@@ -175,23 +181,43 @@ public final class HikariInstrumentation implements InstrumentationModule {
         }
     }
 
-    /** The hold leaves the table on entry (before the pool can hand the connection on), and ends on exit at the pool's timestamp. */
+    /**
+     * The hold ends on entry (before the pool can hand the connection on: out of the pool's in-use
+     * count, its start read while the entry is still this checkout's), and is timed on exit to
+     * the pool's timestamp.
+     */
     static final class Close {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Hold enter(@Advice.This Object connection) {
-            return Holds.returning(connection);
+        static Object enter(@Advice.This Object connection, @Advice.Local("start") long start) {
+            Object returning = Holds.returningEntry(connection);
+            start = Holds.startOf(returning);
+            return returning;
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Hold hold, @ReturnedAt long returnedAt) {
-            Holds.returned(hold, Holds.END_CLOSE, returnedAt);
+        static void exit(@Advice.Enter Object returning, @Advice.Local("start") long start, @ReturnedAt long returnedAt) {
+            Holds.returnedEntry(returning, start, returnedAt);
+        }
+    }
+
+    static final class Use {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object connection) {
+            Holds.usedEntry(connection);
+        }
+    }
+
+    static final class Abort {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object connection) {
+            Holds.releasedEntry(connection, Holds.END_ABORT);
         }
     }
 
     static final class Evict {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(0) Object connection) {
-            Holds.released(connection, Holds.END_EVICT);
+            Holds.releasedEntry(connection, Holds.END_EVICT);
         }
     }
 

@@ -1,0 +1,123 @@
+package io.holdtrace.bootstrap;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
+
+/**
+ * The hold record of one pooled connection entry (HikariCP's {@code PoolEntry}), reused by every
+ * checkout of that entry: the hot path writes a few fields into it instead of making a
+ * {@link Hold} and putting it in the open table. A checkout becomes a {@link Hold} only when
+ * something must follow it as an object: its call site was captured, a JFR recording wants it,
+ * an outbound call or another thread uses it, or the agent's detector finds it open on a pass
+ * (so every hold that lives longer than a pass is a {@link Hold} the detector judges, and a
+ * connection dropped without {@code close()} is then watched by that hold's weak reference).
+ * Holdings the pass never sees are counted in the pool's figures only, as unsampled holds were.
+ *
+ * <p>Concurrency: a pool hands an entry to one borrower at a time, so a checkout writes the
+ * fields plainly and publishes them with a releasing store of {@link #state}. The end is claimed
+ * by one compare-and-set of the state (close, abort, eviction, pool shutdown and a collected
+ * connection may race), so each checkout ends exactly once. Readers on other threads read the
+ * state, the fields, then the state again, and trust the fields only if it did not change.
+ *
+ * <p>References: the slot keeps the pool's proxy strongly from the checkout until the hold is
+ * promoted or ends (at most one detector pass), and its entry and nothing else weakly; the
+ * registry of slots is bounded ({@link HoldTracker}).
+ */
+public final class HoldSlot {
+
+    private static final VarHandle STATE;
+    private static final VarHandle PROMOTED;
+    private static final VarHandle HANDLE;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(HoldSlot.class, "state", long.class);
+            PROMOTED = l.findVarHandle(HoldSlot.class, "promoted", Hold.class);
+            HANDLE = l.findVarHandle(HoldSlot.class, "handle", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** 2k+1 while the entry's k-th checkout is out, 2k+2 once it came back; 0 before the first. */
+    @SuppressWarnings("unused") // through STATE
+    private long state;
+    /** The {@link Hold} this checkout became, or null; its {@link Hold#seq} says which checkout. */
+    @SuppressWarnings("unused") // through PROMOTED
+    private Hold promoted;
+    /** The object the pool handed out (its proxy), until the hold is promoted or ends. */
+    @SuppressWarnings("unused") // through HANDLE
+    private Object handle;
+
+    final PoolStats pool;
+    final WeakReference<Object> entry;
+
+    // this checkout's facts: written by its borrower before the state publishes them
+    ThreadRef owner;
+    long ownerId;
+    long startNanos;
+    long waitNanos;
+    int cell;
+    Creation creation;
+    Object transactional;
+
+    HoldSlot(Object entry, PoolStats pool) {
+        this.entry = new WeakReference<>(entry);
+        this.pool = pool;
+    }
+
+    long state() {
+        return (long) STATE.getAcquire(this);
+    }
+
+    /** Written by the borrower, before {@link #publish}. */
+    void openFields(Object handle, Hold promoted) {
+        HANDLE.set(this, handle);
+        PROMOTED.set(this, promoted);
+    }
+
+    void publish(long open) {
+        STATE.setRelease(this, open);
+    }
+
+    boolean claim(long open) {
+        return STATE.compareAndSet(this, open, open + 1L);
+    }
+
+    /** Re-reads the state after reading the checkout's fields (a reader on another thread). */
+    long recheck() {
+        VarHandle.acquireFence();
+        return (long) STATE.getVolatile(this);
+    }
+
+    Hold promoted() {
+        return (Hold) PROMOTED.getAcquire(this);
+    }
+
+    boolean promote(Hold expected, Hold h) {
+        return PROMOTED.compareAndSet(this, expected, h);
+    }
+
+    Object handle() {
+        return HANDLE.getOpaque(this);
+    }
+
+    void dropHandle(Object expected) {
+        HANDLE.compareAndSet(this, expected, null);
+    }
+
+    void clearHandle() {
+        HANDLE.setOpaque(this, null);
+    }
+
+    static boolean isOpen(long state) {
+        return (state & 1L) != 0L;
+    }
+
+    /** The checkout's start, for the return's exit (read at its entry, before the pool can reuse the entry). */
+    public long startNanos() {
+        return startNanos;
+    }
+}
