@@ -29,6 +29,7 @@ public final class HoldSlot {
     private static final VarHandle STATE;
     private static final VarHandle PROMOTED;
     private static final VarHandle HANDLE;
+    private static final VarHandle CLOSING;
 
     static {
         try {
@@ -36,6 +37,7 @@ public final class HoldSlot {
             STATE = l.findVarHandle(HoldSlot.class, "state", long.class);
             PROMOTED = l.findVarHandle(HoldSlot.class, "promoted", Hold.class);
             HANDLE = l.findVarHandle(HoldSlot.class, "handle", Object.class);
+            CLOSING = l.findVarHandle(HoldSlot.class, "closingStart", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -59,9 +61,14 @@ public final class HoldSlot {
     long ownerId;
     long startNanos;
     long waitNanos;
-    int cell;
     Creation creation;
     Object transactional;
+    /**
+     * The start of a checkout being returned (claimed on the fast path, its time not recorded
+     * yet), else 0: plain (opaque) stores by the returning thread, read by the agent.
+     */
+    @SuppressWarnings("unused") // through CLOSING
+    private long closingStart;
 
     HoldSlot(Object entry, PoolStats pool) {
         this.entry = new WeakReference<>(entry);
@@ -75,7 +82,9 @@ public final class HoldSlot {
     /** Written by the borrower, before {@link #publish}. */
     void openFields(Object handle, Hold promoted) {
         HANDLE.set(this, handle);
-        PROMOTED.set(this, promoted);
+        if (promoted != null || PROMOTED.get(this) != null) {
+            PROMOTED.set(this, promoted); // (a reference store pays the collector's barrier: only when it changes)
+        }
     }
 
     void publish(long open) {
@@ -110,6 +119,35 @@ public final class HoldSlot {
 
     void clearHandle() {
         HANDLE.setOpaque(this, null);
+    }
+
+    void closing(long start) {
+        CLOSING.setOpaque(this, start);
+    }
+
+    long closingStart() {
+        return (long) CLOSING.getOpaque(this);
+    }
+
+    // the clock readings of the checkout under way, from the woven checkout to its exit advice;
+    // only the borrower touches them
+    private long pendingStart;
+    private long pendingEnd;
+
+    void pending(long start, long end) {
+        pendingStart = start;
+        pendingEnd = end;
+    }
+
+    long pendingEnd() {
+        return pendingEnd;
+    }
+
+    /** The pending checkout's wait; clears the readings. */
+    long takePendingWait() {
+        long waited = Math.max(0L, pendingEnd - pendingStart);
+        pendingEnd = 0L;
+        return waited;
     }
 
     static boolean isOpen(long state) {

@@ -24,12 +24,12 @@ final class HoldSlots {
 
     /** A new slot for {@code entry} of {@code pool}, or {@link #NONE} when the registry is full. */
     synchronized HoldSlot add(Object entry, PoolStats pool) {
-        if (count == slots.length) {
+        if (count >= capacity || count == slots.length) {
             prune();
+            if (count >= capacity) {
+                return NONE;
+            }
             if (count == slots.length) {
-                if (count >= capacity) {
-                    return NONE;
-                }
                 slots = Arrays.copyOf(slots, Math.min(capacity, count * 2));
             }
         }

@@ -72,19 +72,23 @@ public final class HoldTracker {
     void acquired(Object poolObj, String type, String name, Object handle, long now, long waited, ThreadRef owner) {
         Object event = jfr ? HoldEvents.begin() : null; // null unless a recording wants hold events
         PoolStats pool = pool(poolObj, type, name);
-        int cell = owner.cell();
         Throwable capture = capture(now, pool);
         Hold h = new Hold(handle, collected, owner.stripe, pool, owner, now, waited, capture);
         h.context(event, owner.creating, owner.transactional); // which component takes it, inside which transaction
         open.noteHandleClass(handle.getClass());
         if (open.put(h)) {
-            pool.checkedOut(cell, waited);
+            pool.checkedOut(owner, waited);
             h.owner.holdOpened(h);
         } else {
             pool.untracked.incrementAndGet();
-            pool.checkedOut(cell, waited);
+            pool.checkedOut(owner, waited);
             h.clear();
         }
+    }
+
+    /** The current thread's ThreadRef: {@code likely} if it is the current thread's (read it once: its id is final), else looked up. */
+    private static ThreadRef me(ThreadRef likely) {
+        return likely != null && likely.id == Thread.currentThread().getId() ? likely : ThreadRef.get();
     }
 
     /** The acquiring stack while the capture budget lasts, else null. */
@@ -146,7 +150,6 @@ public final class HoldTracker {
     void acquired(HoldSlot s, Object handle, long now, long waited, ThreadRef owner) {
         Object event = jfr ? HoldEvents.begin() : null;
         PoolStats pool = s.pool;
-        int cell = owner.cell();
         Throwable capture = capture(now, pool);
         long st = s.state();
         if (HoldSlot.isOpen(st)) {
@@ -156,18 +159,28 @@ public final class HoldTracker {
             if (r instanceof Hold) {
                 finish((Hold) r, now, Holds.END_CLOSE, false);
             } else if (r != null) {
-                pool.holdTimes.record(now - s.startNanos, cell);
+                s.closing(0L);
+                pool.held(owner, now - s.startNanos);
             }
             st = s.state();
         }
         long openState = st + 1L;
-        s.owner = owner;
-        s.ownerId = owner.id;
+        // references are written only when they change (a thread often gets its last entry back):
+        // each reference store pays the collector's write barrier
+        if (s.owner != owner) {
+            s.owner = owner;
+            s.ownerId = owner.id;
+        }
         s.startNanos = now;
         s.waitNanos = waited;
-        s.cell = cell;
-        s.creation = owner.creating; // which component takes it, inside which transaction
-        s.transactional = owner.transactional;
+        Creation creation = owner.creating; // which component takes it, inside which transaction
+        if (s.creation != creation) {
+            s.creation = creation;
+        }
+        Object transactional = owner.transactional;
+        if (s.transactional != transactional) {
+            s.transactional = transactional;
+        }
         Hold h = null;
         if (capture != null || event != null) {
             h = new Hold(handle, collected, owner.stripe, pool, owner, now, waited, capture);
@@ -180,14 +193,15 @@ public final class HoldTracker {
         }
         s.openFields(h == null ? handle : null, h);
         s.publish(openState);
-        pool.checkedOut(cell, waited);
+        pool.checkedOut(owner, waited);
         owner.holdOpened(h != null ? h : s);
     }
 
     /**
      * Ends the slot's checkout {@code st}, if nobody else ended it: returns the {@link Hold} it
-     * had become (out of the table; the caller finishes it), or the slot itself (the pool's and
-     * the owner's counts are closed; the caller records its time), or null.
+     * had become (the caller finishes it, which takes it out of the table: until then the agent
+     * still sees it open), or the slot itself (the pool's and the owner's counts are closed; the
+     * caller records its time, and until then {@link #closingStarts} shows it), or null.
      */
     Object claim(HoldSlot s, long st, boolean checkIn) {
         if (!HoldSlot.isOpen(st) || !s.claim(st)) {
@@ -195,13 +209,13 @@ public final class HoldTracker {
         }
         s.clearHandle();
         if (checkIn) {
-            s.pool.checkedIn(s.cell);
+            s.pool.checkedIn(me(s.owner));
         }
         Hold p = s.promoted();
         if (p != null && p.seq == st) {
-            open.remove(p);
             return p;
         }
+        s.closing(s.startNanos);
         s.owner.holdClosed();
         return s;
     }
@@ -212,7 +226,8 @@ public final class HoldTracker {
         if (end - start < 0L) {
             end = System.nanoTime(); // the pool kept its older reading: it did not take the connection back
         }
-        s.pool.holdTimes.record(end - start, s.cell);
+        s.closing(0L);
+        s.pool.held(me(s.owner), end - start); // (the owner now may be the next borrower's: me() checks)
     }
 
     /** The slot's checkout ended now, not through a timestamped return (abort, eviction). */
@@ -223,7 +238,8 @@ public final class HoldTracker {
         if (r instanceof Hold) {
             finish((Hold) r, System.nanoTime(), reason, false);
         } else if (r != null) {
-            s.pool.holdTimes.record(System.nanoTime() - start, s.cell);
+            s.closing(0L);
+            s.pool.held(me(s.owner), System.nanoTime() - start);
         }
     }
 
@@ -290,6 +306,24 @@ public final class HoldTracker {
         return h;
     }
 
+    /**
+     * The starts of {@code pool}'s slot checkouts that are being returned now (claimed, their time
+     * not recorded yet), for the agent's samples of connections in use: neither open nor ended,
+     * they would be missed for that instant.
+     */
+    public long[] closingStarts(PoolStats pool) {
+        HoldSlot[] all = slots.snapshot();
+        long[] out = new long[all.length];
+        int n = 0;
+        for (HoldSlot s : all) {
+            long c = s.closingStart();
+            if (s.pool == pool && c != 0L) {
+                out[n++] = c;
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
     /** Promotes every open slot checkout, so that the open table shows every hold (the agent's passes). */
     private void promoteOpenSlots() {
         for (HoldSlot s : slots.snapshot()) {
@@ -335,9 +369,10 @@ public final class HoldTracker {
      * in-use count, so the connection can go to the next caller; {@link #returned} ends it.
      */
     Hold returning(Object handle) {
-        Hold h = open.remove(handle, ThreadRef.get());
+        ThreadRef by = ThreadRef.get();
+        Hold h = open.remove(handle, by);
         if (h != null) {
-            h.pool.checkedIn(h.owner.cellOrZero());
+            h.pool.checkedIn(by);
         }
         return h;
     }
@@ -367,7 +402,8 @@ public final class HoldTracker {
                     finish((Hold) r, now, Holds.END_POOL_SHUTDOWN, false);
                     notable.offer((Hold) r);
                 } else if (r != null) {
-                    pool.holdTimes.record(now - s.startNanos, s.cell);
+                    s.closing(0L);
+                    pool.held(me(s.owner), now - s.startNanos);
                 }
             }
         }
@@ -399,6 +435,9 @@ public final class HoldTracker {
     /** {@code checkIn}: false when {@link #returning} gave the connection back to the pool's count already. */
     private void finish(Hold h, long now, int reason, boolean checkIn) {
         h.end(now, reason);
+        if (h.slot != null) {
+            open.remove(h); // a slot's checkout leaves the table as it ends (its end was claimed on the slot)
+        }
         // not cleared: Reference.clear() is a native call on every return. A hold that ended is
         // out of the table, so if the GC still finds and enqueues it, drainCollected ignores it.
         Object event = h.takeJfrEvent();
@@ -407,12 +446,12 @@ public final class HoldTracker {
         }
         h.owner.holdClosed();
         PoolStats pool = h.pool;
-        int cell = h.owner.cellOrZero(); // the owner's cell: the returning thread's, nearly always
+        ThreadRef me = me(h.owner); // the thread ending it: its owner, nearly always
         if (checkIn) {
-            pool.checkedIn(cell);
+            pool.checkedIn(me);
         }
         long held = now - h.startNanos;
-        pool.holdTimes.record(held, cell);
+        pool.held(me, held);
         HoldCalls calls = h.calls();
         if (calls != null) {
             pool.callsInHolds(calls.count(), calls.nanos(), held); // only holds that made calls pay for the net-of-calls figures
@@ -499,6 +538,14 @@ public final class HoldTracker {
 
     public CaptureBudget budget() {
         return budget;
+    }
+
+    /** Folds the figures of threads that have ended into their pools' shared cells (the agent, each pass). */
+    public void retireEndedThreads() {
+        overflowPool.retireEnded();
+        for (PoolStats p : pools) {
+            p.retireEnded();
+        }
     }
 
     /** Successful checkouts, every pool: summed from the pools' own counts, so the hot path shares no counter. */

@@ -81,23 +81,44 @@ public final class Holds {
     // the connection was handed out. A return that the pool timestamps itself takes that reading.
 
     /**
-     * Replaces a pool's own clock reading ({@code System.nanoTime()}) inside its checkout: returns
-     * it, and keeps it for {@link #acquiredAfterClock} on this thread.
+     * A checkout is returning {@code handle}: its own first and last clock readings
+     * ({@code System.nanoTime()}), kept by the woven checkout in locals of its own. They wait for
+     * {@link #acquiredAfterClock} in the entry's slot (the borrower has it to itself), or on this
+     * thread before the entry has a slot. 0 for a reading the checkout did not make.
      */
-    public static long clockInCheckout() {
-        long now = System.nanoTime();
-        if (tracker != null) {
-            try {
-                ThreadRef.get().checkoutClock(now);
-            } catch (Throwable e) {
-                Faults.report("clockInCheckout", e);
-            }
+    public static void checkoutTimes(Object handle, long first, long last) {
+        if (tracker == null || first == 0L) {
+            return;
         }
-        return now;
+        try {
+            long end = last != 0L ? last : first;
+            HoldSlot s = HoldTracker.slotOf(handle);
+            if (s != null) {
+                s.pending(first, end);
+            } else {
+                ThreadRef r = ThreadRef.get();
+                r.checkoutClock(first);
+                r.checkoutClock(end);
+            }
+        } catch (Throwable e) {
+            Faults.report("checkoutTimes", e);
+        }
+    }
+
+    /** A checkout that began at {@code first} (0: no reading) is throwing: kept on this thread for {@link #acquireFailedAfterClock}. */
+    public static void checkoutFailing(long first) {
+        if (tracker == null || first == 0L) {
+            return;
+        }
+        try {
+            ThreadRef.get().checkoutClock(first);
+        } catch (Throwable e) {
+            Faults.report("checkoutFailing", e);
+        }
     }
 
     /**
-     * {@link #acquired} for a checkout whose clock readings {@link #clockInCheckout} kept: from its
+     * {@link #acquired} for a checkout whose clock readings {@link #checkoutTimes} kept: from its
      * first to its last. Reads the clock itself if there were none.
      */
     public static void acquiredAfterClock(Object pool, String type, String name, Object handle) {
@@ -107,22 +128,27 @@ public final class Holds {
         }
         try {
             ThreadRef r = ThreadRef.current();
-            long now = r.checkoutLastReading();
-            long waited = r.endCheckout(now);
-            if (handle != null) {
-                HoldSlot s = t.slotForCheckout(pool, type, name, handle);
-                if (s != null) {
-                    t.acquired(s, handle, now, waited, r); // the pool's entry keeps the hold: nothing made
-                } else {
-                    t.acquired(pool, type, name, handle, now, waited, r);
-                }
+            HoldSlot s = handle != null ? t.slotForCheckout(pool, type, name, handle) : null;
+            long now;
+            long waited;
+            if (s != null && s.pendingEnd() != 0L) {
+                now = s.pendingEnd();
+                waited = s.takePendingWait();
+            } else {
+                now = r.checkoutLastReading();
+                waited = r.endCheckout(now);
+            }
+            if (s != null) {
+                t.acquired(s, handle, now, waited, r); // the pool's entry keeps the hold: nothing made
+            } else if (handle != null) {
+                t.acquired(pool, type, name, handle, now, waited, r);
             }
         } catch (Throwable e) {
             Faults.report("acquired", e);
         }
     }
 
-    /** {@link #acquireFailed} for a checkout whose clock readings {@link #clockInCheckout} kept. */
+    /** {@link #acquireFailed} for a checkout whose first clock reading {@link #checkoutFailing} kept. */
     public static void acquireFailedAfterClock(Object pool, String type, String name) {
         HoldTracker t = tracker;
         if (t == null) {

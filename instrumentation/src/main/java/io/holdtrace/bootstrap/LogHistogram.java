@@ -1,5 +1,8 @@
 package io.holdtrace.bootstrap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -12,6 +15,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * on different cores do not fight over one cache line (with two threads, the shared bucket and
  * sum cost more than the whole one-thread checkout). Cells are made on first use, at most
  * {@link #CELLS} of them, about 2.7 KB each; readers sum the cells.
+ *
+ * <p>Shards: a thread may also own a shard ({@link #newShard}), a plain array of the same layout
+ * that only it writes, without atomic instructions ({@link #recordOwn}); readers add the shards
+ * to the cells. A shard whose thread ended is folded into the first cell ({@link #retire}).
+ * Readers and folds hold this histogram's lock; writers never take it.
  */
 public final class LogHistogram {
 
@@ -27,6 +35,10 @@ public final class LogHistogram {
     static final int CELLS = Math.min(32, Integer.highestOneBit(Math.max(1, 2 * Runtime.getRuntime().availableProcessors() - 1)) << 1);
 
     private final AtomicLongArray[] cells = new AtomicLongArray[CELLS];
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final long[][] NO_SHARDS = new long[0][];
+    /** The live shards; copied on change, under this. */
+    private long[][] shards = NO_SHARDS;
 
     public LogHistogram() {
         cells[0] = new AtomicLongArray(CELL_LENGTH);
@@ -52,6 +64,60 @@ public final class LogHistogram {
         while (v > m && !c.compareAndSet(MAX, m, v)) {
             m = c.get(MAX);
         }
+    }
+
+    /** A new shard, for one thread to record into with {@link #recordOwn}. */
+    synchronized long[] newShard() {
+        long[] shard = new long[CELL_LENGTH];
+        long[][] next = Arrays.copyOf(shards, shards.length + 1);
+        next[shards.length] = shard;
+        shards = next;
+        return shard;
+    }
+
+    /** Records into {@code shard}, which only the calling thread writes: plain loads and releasing stores. */
+    static void recordOwn(long[] shard, long nanos) {
+        long v = Math.max(0L, nanos);
+        int i = index(v);
+        LONGS.setRelease(shard, i, (long) LONGS.getOpaque(shard, i) + 1L);
+        LONGS.setRelease(shard, SUM, (long) LONGS.getOpaque(shard, SUM) + v);
+        if (v > (long) LONGS.getOpaque(shard, MAX)) {
+            LONGS.setRelease(shard, MAX, v);
+        }
+    }
+
+    /** Folds {@code shard} (its thread has ended) into the first cell, and forgets it. */
+    synchronized void retire(long[] shard) {
+        int at = -1;
+        for (int i = 0; i < shards.length; i++) {
+            if (shards[i] == shard) {
+                at = i;
+            }
+        }
+        if (at < 0) {
+            return;
+        }
+        AtomicLongArray c = cells[0];
+        for (int i = 0; i < BUCKETS; i++) {
+            long n = (long) LONGS.getAcquire(shard, i);
+            if (n != 0L) {
+                c.getAndAdd(i, n);
+            }
+        }
+        c.getAndAdd(SUM, (long) LONGS.getAcquire(shard, SUM));
+        long v = (long) LONGS.getAcquire(shard, MAX);
+        long m = c.get(MAX);
+        while (v > m && !c.compareAndSet(MAX, m, v)) {
+            m = c.get(MAX);
+        }
+        long[][] next = new long[shards.length - 1][];
+        System.arraycopy(shards, 0, next, 0, at);
+        System.arraycopy(shards, at + 1, next, at, shards.length - at - 1);
+        shards = next;
+    }
+
+    private static long shardAt(long[] shard, int i) {
+        return (long) LONGS.getAcquire(shard, i);
     }
 
     /** The cell of index {@code i}, made now if it is the first record there (an AtomicLongArray publishes safely). */
@@ -90,7 +156,7 @@ public final class LogHistogram {
     }
 
     /** The number of values recorded: the buckets' sum (read by the agent; the hot path keeps no separate counter). */
-    public long count() {
+    public synchronized long count() {
         long n = 0;
         for (AtomicLongArray c : cells) {
             if (c != null) {
@@ -99,37 +165,53 @@ public final class LogHistogram {
                 }
             }
         }
+        for (long[] sh : shards) {
+            for (int i = 0; i < BUCKETS; i++) {
+                n += shardAt(sh, i);
+            }
+        }
         return n;
     }
 
-    public long sum() {
+    public synchronized long sum() {
         long s = 0;
         for (AtomicLongArray c : cells) {
             if (c != null) {
                 s += c.get(SUM);
             }
         }
+        for (long[] sh : shards) {
+            s += shardAt(sh, SUM);
+        }
         return s;
     }
 
-    public long max() {
+    public synchronized long max() {
         long m = 0;
         for (AtomicLongArray c : cells) {
             if (c != null) {
                 m = Math.max(m, c.get(MAX));
             }
         }
+        for (long[] sh : shards) {
+            m = Math.max(m, shardAt(sh, MAX));
+        }
         return m;
     }
 
     /** A copy of the bucket counts, for combining histograms ({@link #quantile(long[], double, long)}). */
-    public long[] buckets() {
+    public synchronized long[] buckets() {
         long[] snap = new long[BUCKETS];
         for (AtomicLongArray c : cells) {
             if (c != null) {
                 for (int i = 0; i < BUCKETS; i++) {
                     snap[i] += c.get(i);
                 }
+            }
+        }
+        for (long[] sh : shards) {
+            for (int i = 0; i < BUCKETS; i++) {
+                snap[i] += shardAt(sh, i);
             }
         }
         return snap;
@@ -139,7 +221,7 @@ public final class LogHistogram {
      * The value at quantile {@code q} (0..1): the midpoint of the bucket it falls in, never more
      * than the exact maximum. 0 when empty.
      */
-    public long quantile(double q) {
+    public synchronized long quantile(double q) {
         return quantile(buckets(), q, max());
     }
 

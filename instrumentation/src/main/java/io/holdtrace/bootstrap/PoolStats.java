@@ -12,6 +12,8 @@ public final class PoolStats {
 
     /** Longs per in-use cell: 128 bytes, two cache lines, so that neighbouring cells never share one. */
     private static final int CELL_STRIDE = 16;
+    /** Threads that count in a shard of their own at once (see {@link PoolShard}); the rest share the cells. */
+    static final int MAX_SHARDS = 64;
     /** A checkout this slow waited for a connection or made one: the moment to sum the in-use cells. */
     private static final long PEAK_CHECK_NANOS = 10_000L;
 
@@ -64,6 +66,13 @@ public final class PoolStats {
      * and at each look the agent takes ({@link #peakInUse()}, its detector's passes).
      */
     private volatile int peakInUse;
+    /** The threads' own shards, live ones; copied on change, under this. */
+    private PoolShard[] shards = new PoolShard[0];
+    /** What threads past {@link #MAX_SHARDS} get: they count in the shared cells. */
+    final PoolShard noShard = new PoolShard(this, null, null, null);
+    /** Checkouts and returns of shards whose thread ended, folded in; under this. */
+    private long retiredCheckouts;
+    private long retiredReturns;
     private volatile boolean closed;
     private volatile String connectionClass;
     private volatile String driverVersion;
@@ -105,11 +114,87 @@ public final class PoolStats {
         }
     }
 
+    /**
+     * A successful checkout by {@code me}, the current thread, that waited {@code waitedNanos}:
+     * in the thread's own shard (no atomic instruction) if it has one.
+     */
+    void checkedOut(ThreadRef me, long waitedNanos) {
+        PoolShard sh = me.shard(this);
+        if (sh == noShard) {
+            checkedOut(me.cell(), waitedNanos);
+            return;
+        }
+        LogHistogram.recordOwn(sh.waits, waitedNanos);
+        sh.checkedOut();
+        if (waitedNanos >= PEAK_CHECK_NANOS) {
+            notePeak();
+        }
+    }
+
+    /** A return, counted by {@code me}, the current thread. */
+    void checkedIn(ThreadRef me) {
+        PoolShard sh = me.shard(this);
+        if (sh == noShard) {
+            checkedIn(me.cell());
+        } else {
+            sh.checkedIn();
+        }
+    }
+
+    /** A completed hold of {@code nanos}, recorded by {@code me}, the current thread. */
+    void held(ThreadRef me, long nanos) {
+        PoolShard sh = me.shard(this);
+        if (sh == noShard) {
+            holdTimes.record(nanos, me.cell());
+        } else {
+            LogHistogram.recordOwn(sh.holds, nanos);
+        }
+    }
+
+    /** A shard for {@code t} (the current thread), or {@link #noShard} if {@link #MAX_SHARDS} threads have one. */
+    synchronized PoolShard newShard(ThreadRef t) {
+        if (shards.length >= MAX_SHARDS) {
+            return noShard;
+        }
+        PoolShard sh = new PoolShard(this, t, waits.newShard(), holdTimes.newShard());
+        PoolShard[] next = java.util.Arrays.copyOf(shards, shards.length + 1);
+        next[shards.length] = sh;
+        shards = next;
+        return sh;
+    }
+
+    /** Folds the shards of threads that have ended into the shared cells (the agent, each pass). */
+    public synchronized void retireEnded() {
+        PoolShard[] next = new PoolShard[shards.length];
+        int k = 0;
+        for (PoolShard sh : shards) {
+            if (sh.thread.isAlive()) {
+                next[k++] = sh;
+            } else { // (a thread seen ended stays ended: nothing writes its shard again)
+                waits.retire(sh.waits);
+                holdTimes.retire(sh.holds);
+                retiredCheckouts += sh.checkouts();
+                retiredReturns += sh.returns();
+            }
+        }
+        if (k < shards.length) {
+            shards = java.util.Arrays.copyOf(next, k);
+        }
+    }
+
+    /** Threads counting in a shard of their own now. */
+    public synchronized int shardCount() {
+        return shards.length;
+    }
+
     /** Successful checkouts so far, tracked or not. */
-    public long checkouts() {
-        long n = 0;
+    public synchronized long checkouts() {
+        long n = retiredCheckouts;
         for (int i = 0; i < LogHistogram.CELLS; i++) {
             n += counts.get(slot(i));
+        }
+        for (PoolShard sh : shards) {
+            n += sh.checkouts();
         }
         return n;
     }
@@ -174,13 +259,17 @@ public final class PoolStats {
     }
 
     /** Connections out now: checkouts less returns, less the checkouts the agent could not track (never returned to it). */
-    public int inUse() {
+    public synchronized int inUse() {
         // checkouts, then returns, then untracked: a connection taken and returned (or taken
         // untracked) between the reads is then counted one too few, never one too many
         long n = checkouts();
         for (int i = 0; i < LogHistogram.CELLS; i++) {
             n -= counts.get(slot(i) + 1);
         }
+        for (PoolShard sh : shards) {
+            n -= sh.returns();
+        }
+        n -= retiredReturns;
         n -= untracked.get();
         return (int) Math.max(0L, n);
     }

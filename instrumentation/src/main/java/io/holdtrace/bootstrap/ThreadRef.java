@@ -60,6 +60,8 @@ public final class ThreadRef {
      * woven code) spread over the cells; -1 until then.
      */
     private int cell = -1;
+    /** This thread's shards of the pools' figures, by pool id ({@link PoolShard}); only this thread. */
+    private PoolShard[] shards;
 
     private ThreadRef() {
         Thread t = Thread.currentThread();
@@ -78,9 +80,24 @@ public final class ThreadRef {
         return c;
     }
 
-    /** The cell number given to this thread, or 0 if it never took a connection; on any thread. */
-    int cellOrZero() {
-        return Math.max(0, cell);
+    /** This thread's shard of {@code pool} (made at its first use), or the pool's {@link PoolStats#noShard}; on this thread. */
+    PoolShard shard(PoolStats pool) {
+        PoolShard[] a = shards;
+        int i = pool.id;
+        PoolShard sh;
+        if (a != null && i < a.length && (sh = a[i]) != null && sh.pool == pool) {
+            return sh;
+        }
+        return newShard(pool);
+    }
+
+    private PoolShard newShard(PoolStats pool) {
+        PoolShard[] a = shards;
+        int i = pool.id;
+        if (a == null || i >= a.length) {
+            a = shards = java.util.Arrays.copyOf(a == null ? new PoolShard[0] : a, Math.max(i + 1, 4));
+        }
+        return a[i] = pool.newShard(this);
     }
 
     /** A clock reading of the checkout in progress on this thread. */
@@ -132,6 +149,10 @@ public final class ThreadRef {
         int n = heldCount;
         if (opened == closedHere + closedElsewhere) {
             // it held nothing until now, so every hold it kept has ended (a hold ends before it is counted closed)
+            if (n == 1 && a[0] == h) {
+                opened++; // the slot it held last, again: nothing to write
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 a[i] = null;
             }

@@ -1,7 +1,10 @@
 package io.holdtrace.perf;
 
 import io.holdtrace.bootstrap.HoldTracker;
+import io.holdtrace.bootstrap.HoldSlot;
 import io.holdtrace.bootstrap.Holds;
+import io.holdtrace.bootstrap.PooledHandle;
+import io.holdtrace.bootstrap.SlotCarrier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +96,84 @@ public class HotPathBench {
     @Threads(2)
     public Object cycle_2t() {
         return cycle();
+    }
+
+    /**
+     * The slot path, as woven HikariCP calls it: the pool's two clock readings in its checkout
+     * handed over as it returns, the checkout's exit, then the return's entry and exit with the
+     * pool's own stamp of the return. The proxy is new each time, the entry reused.
+     * Subtract {@link #slotBaseline_1t}: the same clock readings and proxy without holdtrace.
+     */
+    @Benchmark
+    @Threads(1)
+    public Object slotCycle_1t(Entries e) {
+        return slotCycle(e);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public Object slotCycle_2t(Entries e) {
+        return slotCycle(e);
+    }
+
+    /** What HikariCP itself does of {@link #slotCycle_1t}'s work: three clock readings and a new proxy. */
+    @Benchmark
+    @Threads(1)
+    public Object slotBaseline_1t(Entries e) {
+        long a = System.nanoTime();
+        long b = System.nanoTime();
+        Proxy p = new Proxy(e.entry);
+        e.entry.lastAccessed = System.nanoTime() + (b - a);
+        return p;
+    }
+
+    private Object slotCycle(Entries e) {
+        long a = System.nanoTime(); // the pool's own readings, which the woven checkout keeps
+        long b = System.nanoTime();
+        Proxy p = new Proxy(e.entry);
+        Holds.checkoutTimes(p, a, b);
+        Holds.acquiredAfterClock(pool, "hikari", "perf", p);
+        Object r = Holds.returningEntry(p);
+        long start = Holds.startOf(r);
+        e.entry.lastAccessed = System.nanoTime();
+        Holds.returnedEntry(r, start, e.entry.lastAccessed);
+        return p;
+    }
+
+    /** One pool entry per benchmark thread, as HikariCP's bag gives a thread back the entry it used last. */
+    @State(Scope.Thread)
+    public static class Entries {
+        final Entry entry = new Entry();
+    }
+
+    /** Stands for HikariCP's PoolEntry, with the slot field holdtrace adds to it. */
+    static final class Entry implements SlotCarrier {
+        private HoldSlot slot;
+        long lastAccessed;
+
+        @Override
+        public HoldSlot holdtraceSlot() {
+            return slot;
+        }
+
+        @Override
+        public void holdtraceSlot(HoldSlot s) {
+            slot = s;
+        }
+    }
+
+    /** Stands for HikariCP's proxy connection: new at every checkout, naming its entry. */
+    static final class Proxy implements PooledHandle {
+        private final Entry entry;
+
+        Proxy(Entry entry) {
+            this.entry = entry;
+        }
+
+        @Override
+        public Object holdtraceEntry() {
+            return entry;
+        }
     }
 
     private Object cycle() {

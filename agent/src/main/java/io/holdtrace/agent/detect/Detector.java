@@ -87,6 +87,7 @@ public final class Detector implements Runnable {
         for (PoolStats p : tracker.pools()) {
             p.notePeak(); // checkouts sum their pool's in-use count only when they waited
         }
+        tracker.retireEndedThreads();
 
         scratch.clear();
         tracker.drainCompleted(scratch);

@@ -162,6 +162,11 @@ public final class OutboundCalls {
             }
         }
         for (Map.Entry<PoolStats, PoolRate.Sample> e : now.entrySet()) {
+            for (long start : tracker.closingStarts(e.getKey())) {
+                e.getValue().open(start, 0L); // being returned at t: still in use then (it made no calls: those are holds)
+            }
+        }
+        for (Map.Entry<PoolStats, PoolRate.Sample> e : now.entrySet()) {
             PoolStats p = e.getKey();
             Object pool = p.poolObject();
             e.getValue().pending = PoolGauges.pending(p.type, pool);

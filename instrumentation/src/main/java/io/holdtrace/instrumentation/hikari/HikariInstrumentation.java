@@ -1,8 +1,6 @@
 package io.holdtrace.instrumentation.hikari;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
-import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
@@ -18,7 +16,6 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.MemberSubstitution;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.description.field.FieldDescription;
@@ -37,11 +34,17 @@ import net.bytebuddy.implementation.bytecode.member.MethodVariableAccess;
  *
  * <p>The clock: holdtrace reads none of its own. HikariCP reads {@code System.nanoTime()} (through
  * {@code ClockSource.currentTime()}) as its checkout begins and again when it has a connection;
- * inside {@code getConnection} those calls go through {@link Holds#clockInCheckout()}, which
- * returns the same reading and keeps it: the first is where the wait began, the last where the
- * hold begins. A return takes its time from the pool's own reading too: {@code PoolEntry.recycle()}
- * stamps {@code lastAccessed} with {@code System.nanoTime()} as it takes the connection back.
- * (On macOS HikariCP's clock is {@code currentTimeMillis()}: there holdtrace reads its own.)
+ * {@link HikariSlotFields} keeps those readings as the class loads, and hands them over as the
+ * checkout returns ({@link Holds#checkoutTimes}): the first is where the wait began, the last
+ * where the hold begins. A return takes its time from the pool's own reading too:
+ * {@code PoolEntry.recycle()} stamps {@code lastAccessed} with {@code System.nanoTime()} as it
+ * takes the connection back. (On macOS HikariCP's clock is {@code currentTimeMillis()}: there
+ * holdtrace reads its own.)
+ *
+ * <p>The hold: a checkout writes the pool entry's {@link io.holdtrace.bootstrap.HoldSlot} (a field
+ * {@link HikariSlotFields} adds to {@code PoolEntry}), reached from the proxy through
+ * {@link io.holdtrace.bootstrap.PooledHandle}; where those classes loaded before the agent (an
+ * attach), the same advice falls back to the generic path.
  */
 public final class HikariInstrumentation implements InstrumentationModule {
 
@@ -88,7 +91,7 @@ public final class HikariInstrumentation implements InstrumentationModule {
             named("getConnection").and(takesArguments(long.class)).and(returns(named("java.sql.Connection")));
 
     private static boolean hikariClockIsNanoTime() {
-        return !"Mac OS X".equals(System.getProperty("os.name")); // as HikariCP's ClockSource.Factory decides
+        return HikariSlotFields.clockIsNanoTime();
     }
 
     /** {@code getConnection(long)}: its clock readings taken over, or (another clock) its own read around it. */
@@ -96,23 +99,10 @@ public final class HikariInstrumentation implements InstrumentationModule {
         if (!hikariClockIsNanoTime()) {
             return b.visit(Advice.to(TimedCheckout.class).on(GET_CONNECTION));
         }
-        return b.visit(Advice.to(Checkout.class).on(GET_CONNECTION))
-                .visit(MemberSubstitution.relaxed()
-                        .method(named("currentTime").and(isStatic()).and(takesArguments(0)).and(returns(long.class))
-                                .and(isDeclaredBy(named("com.zaxxer.hikari.util.ClockSource"))))
-                        .replaceWith(CLOCK_IN_CHECKOUT)
-                        .on(GET_CONNECTION));
+        // its clock readings are kept by HikariSlotFields, which rewrote the method as it loaded
+        return b.visit(Advice.to(Checkout.class).on(GET_CONNECTION));
     }
 
-    private static final MethodDescription CLOCK_IN_CHECKOUT;
-
-    static {
-        try {
-            CLOCK_IN_CHECKOUT = new MethodDescription.ForLoadedMethod(Holds.class.getMethod("clockInCheckout"));
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /**
      * {@code close()} of the proxy: with the pool's own timestamp of the return when its fields are
