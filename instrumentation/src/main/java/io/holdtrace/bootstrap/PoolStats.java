@@ -175,6 +175,7 @@ public final class PoolStats {
                 holdTimes.retire(sh.holds);
                 retiredCheckouts += sh.checkouts();
                 retiredReturns += sh.returns();
+                sh.thread.forgetShards(); // a slot may keep the ended thread's ThreadRef a while: not its arrays
             }
         }
         if (k < shards.length) {

@@ -91,6 +91,11 @@ public final class ThreadRef {
         return newShard(pool);
     }
 
+    /** Drops this thread's shards: only once the thread has ended (nothing writes them again). */
+    void forgetShards() {
+        shards = null;
+    }
+
     private PoolShard newShard(PoolStats pool) {
         PoolShard[] a = shards;
         int i = pool.id;
