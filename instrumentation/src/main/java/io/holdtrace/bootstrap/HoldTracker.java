@@ -358,6 +358,11 @@ public final class HoldTracker {
     }
 
     void released(Object handle, int reason) {
+        HoldSlot s = slotOf(handle);
+        if (s != null) {
+            released(s, reason); // a pooled entry's checkout (HikariCP's)
+            return;
+        }
         Hold h = open.remove(handle, ThreadRef.get());
         if (h != null) {
             finish(h, System.nanoTime(), reason);
@@ -416,6 +421,11 @@ public final class HoldTracker {
     }
 
     void used(Object handle) {
+        HoldSlot s = slotOf(handle);
+        if (s != null) {
+            used(s); // a pooled entry's checkout (HikariCP's)
+            return;
+        }
         ThreadRef by = ThreadRef.current();
         Hold h = open.get(handle, by);
         if (h != null && h.usedBy(by)) {

@@ -242,42 +242,6 @@ public final class Holds {
         }
     }
 
-    /** {@link #released} for a pool whose proxies may name their entry. */
-    public static void releasedEntry(Object handle, int reason) {
-        HoldTracker t = tracker;
-        if (t == null || handle == null) {
-            return;
-        }
-        try {
-            HoldSlot s = HoldTracker.slotOf(handle);
-            if (s == null) {
-                t.released(handle, reason);
-            } else {
-                t.released(s, reason);
-            }
-        } catch (Throwable e) {
-            Faults.report("released", e);
-        }
-    }
-
-    /** {@link #used} for a pool whose proxies may name their entry. */
-    public static void usedEntry(Object handle) {
-        HoldTracker t = tracker;
-        if (t == null || handle == null) {
-            return;
-        }
-        try {
-            HoldSlot s = HoldTracker.slotOf(handle);
-            if (s == null) {
-                t.used(handle);
-            } else {
-                t.used(s);
-            }
-        } catch (Throwable e) {
-            Faults.report("used", e);
-        }
-    }
-
     /** The application gave {@code handle} back (or the pool took it). A second call is a no-op. */
     public static void released(Object handle, int reason) {
         HoldTracker t = tracker;

@@ -171,7 +171,7 @@ class SlotPathTest {
                     if (kind == 0) {
                         close(p, System.nanoTime());
                     } else {
-                        Holds.releasedEntry(p, kind == 1 ? Holds.END_ABORT : Holds.END_EVICT);
+                        Holds.released(p, kind == 1 ? Holds.END_ABORT : Holds.END_EVICT);
                     }
                 });
                 th.start();
@@ -231,13 +231,13 @@ class SlotPathTest {
         HoldTracker t = installed(100, 0);
         Proxy handedOff = checkout(t, new Entry(), System.nanoTime(), 0L);
         Proxy shared = checkout(t, new Entry(), System.nanoTime(), 0L);
-        Holds.usedEntry(shared); // the owner itself: nothing
+        Holds.used(shared); // the owner itself: nothing
         List<Hold> notable = new ArrayList<>();
         t.drainNotable(notable);
         assertTrue(notable.isEmpty());
-        runOn("worker", () -> Holds.usedEntry(handedOff));
-        runOn("worker", () -> Holds.usedEntry(shared));
-        Holds.usedEntry(shared); // back to the owner: threads take turns
+        runOn("worker", () -> Holds.used(handedOff));
+        runOn("worker", () -> Holds.used(shared));
+        Holds.used(shared); // back to the owner: threads take turns
         t.drainNotable(notable);
         assertEquals(1, notable.size());
         assertTrue(notable.get(0).refersTo(shared));

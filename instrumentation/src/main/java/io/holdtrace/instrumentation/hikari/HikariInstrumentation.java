@@ -75,10 +75,10 @@ public final class HikariInstrumentation implements InstrumentationModule {
                                 .and(returns(named("java.sql.Connection"))))))
                 .type(named(PROXY))
                 .transform((b, type, loader, module, domain) -> close(b, type)
-                        .visit(Advice.to(Use.class).on(ConnectionAdvice.USE)))
+                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)))
                 .type(nameStartsWith("com.zaxxer.hikari.").and(hasSuperType(named(PROXY)))) // its generated subclasses, beside it
                 .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Abort.class).on(ConnectionAdvice.ABORT)));
+                        .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT)));
     }
 
     /** The entry's slot field and the proxy's entry getter, added as the classes load ({@link HikariSlotFields}). */
@@ -190,24 +190,10 @@ public final class HikariInstrumentation implements InstrumentationModule {
         }
     }
 
-    static final class Use {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object connection) {
-            Holds.usedEntry(connection);
-        }
-    }
-
-    static final class Abort {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object connection) {
-            Holds.releasedEntry(connection, Holds.END_ABORT);
-        }
-    }
-
     static final class Evict {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(0) Object connection) {
-            Holds.releasedEntry(connection, Holds.END_EVICT);
+            Holds.released(connection, Holds.END_EVICT);
         }
     }
 

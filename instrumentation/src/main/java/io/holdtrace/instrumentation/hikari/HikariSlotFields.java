@@ -84,13 +84,7 @@ public final class HikariSlotFields implements ClassFileTransformer {
             public void visitEnd() {
                 FieldVisitor f = cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_SYNTHETIC, FIELD, SLOT_DESC, null, null);
                 f.visitEnd();
-                MethodVisitor get = cv.visitMethod(Opcodes.ACC_PUBLIC, "holdtraceSlot", "()" + SLOT_DESC, null, null);
-                get.visitCode();
-                get.visitVarInsn(Opcodes.ALOAD, 0);
-                get.visitFieldInsn(Opcodes.GETFIELD, owner, FIELD, SLOT_DESC);
-                get.visitInsn(Opcodes.ARETURN);
-                get.visitMaxs(1, 1);
-                get.visitEnd();
+                getter(cv, Opcodes.ACC_PUBLIC, "holdtraceSlot", "()" + SLOT_DESC, owner, FIELD, SLOT_DESC);
                 MethodVisitor set = cv.visitMethod(Opcodes.ACC_PUBLIC, "holdtraceSlot", "(" + SLOT_DESC + ")V", null, null);
                 set.visitCode();
                 set.visitVarInsn(Opcodes.ALOAD, 0);
@@ -133,14 +127,8 @@ public final class HikariSlotFields implements ClassFileTransformer {
 
             @Override
             public void visitEnd() {
-                MethodVisitor get = cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, "holdtraceEntry",
-                        "()Ljava/lang/Object;", null, null);
-                get.visitCode();
-                get.visitVarInsn(Opcodes.ALOAD, 0);
-                get.visitFieldInsn(Opcodes.GETFIELD, owner, "poolEntry", entryField[0]);
-                get.visitInsn(Opcodes.ARETURN);
-                get.visitMaxs(1, 1);
-                get.visitEnd();
+                getter(cv, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, "holdtraceEntry", "()Ljava/lang/Object;", owner,
+                        "poolEntry", entryField[0]);
                 super.visitEnd();
             }
         }, 0);
@@ -263,6 +251,18 @@ public final class HikariSlotFields implements ClassFileTransformer {
         public void visitMaxs(int maxStack, int maxLocals) {
             super.visitMaxs(maxStack + 5, maxLocals + 4); // DUP and two longs at a return; two long locals
         }
+    }
+
+    /** A method {@code name} returning this object's field {@code field}. */
+    private static void getter(ClassVisitor cv, int access, String name, String descriptor, String owner, String field,
+                               String fieldDescriptor) {
+        MethodVisitor get = cv.visitMethod(access, name, descriptor, null, null);
+        get.visitCode();
+        get.visitVarInsn(Opcodes.ALOAD, 0);
+        get.visitFieldInsn(Opcodes.GETFIELD, owner, field, fieldDescriptor);
+        get.visitInsn(Opcodes.ARETURN);
+        get.visitMaxs(1, 1);
+        get.visitEnd();
     }
 
     private static String[] with(String[] interfaces, String added) {
