@@ -55,8 +55,4 @@ final class HoldSlots {
         Arrays.fill(slots, k, count, null);
         count = k;
     }
-
-    synchronized int size() {
-        return count;
-    }
 }
