@@ -1,7 +1,5 @@
 package io.holdtrace.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.none;
-
 import io.holdtrace.agent.config.Config;
 import io.holdtrace.agent.config.ConfigException;
 import io.holdtrace.agent.detect.Detector;
@@ -15,22 +13,17 @@ import io.holdtrace.bootstrap.Components;
 import io.holdtrace.bootstrap.Faults;
 import io.holdtrace.bootstrap.HoldTracker;
 import io.holdtrace.bootstrap.Holds;
-import io.holdtrace.instrumentation.ClassHeaders;
 import io.holdtrace.instrumentation.InstrumentationModule;
+import io.holdtrace.instrumentation.Weave;
+import io.holdtrace.instrumentation.Weaver;
 import java.io.InputStream;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.pool.TypePool;
-import net.bytebuddy.utility.JavaModule;
 
 /**
  * Wires the agent: reads the options, starts the tracker, the detector and the reporter, and
@@ -130,95 +123,34 @@ public final class AgentInstaller {
         return sb.toString();
     }
 
+    /**
+     * The modules' shape changes first (not retransformable: the JVM keeps their output under
+     * later retransformations), then the weaver (retransformable), which is handed the classes
+     * loaded before the agent that it applies to.
+     */
     private static void weave(Instrumentation inst, List<InstrumentationModule> modules) {
-        ElementMatcher<TypeDescription> bootstrapTypes = none();
+        List<Weave> weaves = new ArrayList<>();
+        List<ClassFileTransformer> shapes = new ArrayList<>();
         for (InstrumentationModule m : modules) {
-            bootstrapTypes = new ElementMatcher.Junction.Disjunction<>(bootstrapTypes, m.bootstrapTypes());
-        }
-        ElementMatcher<TypeDescription> boot = bootstrapTypes;
-        AgentBuilder builder = newAgentBuilder()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                // a class being loaded is described from its bytes, lazily: the ignore rules and
-                // name matchers read its name without parsing it; a loaded class (retransformed at
-                // start-up) is described by reflection rather than by parsing its class file again
-                .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
-                .with(new TypePoolCache()) // supertypes parsed once per loader, not once per class that names them
-                // the application's loader, then holdtrace's bootstrap part (which no loader serves as resources)
-                .with(new AgentBuilder.LocationStrategy.Compound(AgentBuilder.LocationStrategy.ForClassLoader.WEAK,
-                        new AgentBuilder.LocationStrategy.Simple(new BootstrapClassFiles())))
-                .with(new Failures())
-                .ignore((TypeDescription type, ClassLoader loader, JavaModule module, Class<?> redefined, ProtectionDomain pd) -> {
-                    String n = type.getName();
-                    if (n.startsWith("io.holdtrace.") || n.startsWith("net.bytebuddy.") || n.startsWith("jdk.internal.reflect.")
-                            || n.startsWith("sun.reflect.") || n.startsWith("java.lang.invoke.")) {
-                        return true;
-                    }
-                    return loader == null && !boot.matches(type);
-                });
-        for (InstrumentationModule m : modules) {
-            builder = m.extend(builder);
-        }
-        List<java.lang.instrument.ClassFileTransformer> plain = new ArrayList<>();
-        for (InstrumentationModule m : modules) {
-            java.lang.instrument.ClassFileTransformer t = m.classFileChanges();
+            weaves.addAll(m.weaves());
+            ClassFileTransformer t = m.classFileChanges();
             if (t != null) {
-                plain.add(t); // first of all: what they add is part of the class the others see
+                shapes.add(t);
             }
         }
-        plain.add(new ClassHeaders()); // then: it reads each class's supertypes for the matchers
-        for (java.lang.instrument.ClassFileTransformer t : plain) {
+        Weaver weaver = new Weaver(weaves, new BootstrapClassFiles());
+        for (ClassFileTransformer t : shapes) {
             inst.addTransformer(t, false);
         }
+        inst.addTransformer(weaver, true);
         try {
-            builder.installOn(inst);
+            weaver.retransformLoaded(inst);
         } catch (RuntimeException | Error e) {
-            for (java.lang.instrument.ClassFileTransformer t : plain) {
+            inst.removeTransformer(weaver);
+            for (ClassFileTransformer t : shapes) {
                 inst.removeTransformer(t);
             }
             throw e;
-        }
-    }
-
-    /**
-     * Byte Buddy's default builder sets up its "nexus" (a class injected into the system class
-     * loader for an initialization strategy holdtrace does not use): about a quarter of a second
-     * at start-up. Its documented switch turns that off while the builder is made, and only then.
-     * (The property's name is relocated with Byte Buddy when the agent jar is shaded.)
-     */
-    private static AgentBuilder newAgentBuilder() {
-        String key = "net.bytebuddy.nexus.disabled";
-        if (System.getProperty(key) != null) {
-            return new AgentBuilder.Default();
-        }
-        System.setProperty(key, "true");
-        try {
-            return new AgentBuilder.Default();
-        } finally {
-            System.clearProperty(key);
-        }
-    }
-
-    /** Weaving failures are the agent's own: counted, printed a few times, never thrown. */
-    private static final class Failures extends AgentBuilder.Listener.Adapter {
-        @Override
-        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable throwable) {
-            if (throwable instanceof TypePool.Resolution.NoSuchTypeException) {
-                if (Boolean.getBoolean("holdtrace.debug.weaving")) {
-                    System.err.println(PREFIX + "not woven " + typeName + ": " + throwable);
-                }
-                return; // the application's own class lacks a superclass on its class path; it will fail (or not) without us
-            }
-            Faults.report("weaving " + typeName, throwable);
-        }
-
-        @Override
-        public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
-                                     DynamicType dynamicType) {
-            if (Boolean.getBoolean("holdtrace.debug.weaving")) {
-                System.err.println(PREFIX + "wove " + type.getName());
-            }
         }
     }
 

@@ -76,6 +76,7 @@ public final class PoolScenario {
             case "long-while-busy": holdLongWhileTheCpuIsSaturated(ds); break;
             case "close-pool": handle.close(); break;
             case "rpc": RpcScenario.longHoldWithCall(ds); break;
+            case "slot-path": slotPath(ds); break;
             default: throw new IllegalArgumentException("unknown scenario " + scenario);
         }
     }
@@ -83,6 +84,14 @@ public final class PoolScenario {
     static void query(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
             rs.next();
+        }
+    }
+
+    /** Does the connection the pool hands out carry holdtrace's handle to its pool entry (HikariCP's slot path)? */
+    static void slotPath(DataSource ds) throws Exception {
+        Class<?> handle = Class.forName("io.holdtrace.bootstrap.PooledHandle", false, null);
+        try (Connection c = ds.getConnection()) { Sites.mark("slot-path");
+            System.out.println("SLOT-PATH " + handle.isInstance(c));
         }
     }
 

@@ -64,6 +64,18 @@ class HikariHoldsIT {
         assertFalse(r.toString().contains("password"), "no credentials in the report");
     }
 
+    /**
+     * The woven proxy keeps the interface the load-time rewrite gave it (a weave that described
+     * the class from its jar instead would drop it, and every checkout would silently take the
+     * generic path).
+     */
+    @Test
+    void checkoutsTakeTheSlotPath() throws Exception {
+        AgentRun.Result run = scenario(Databases.H2, "threshold=5s", "slot-path");
+        assertTrue(run.stdout.contains("SLOT-PATH true"), run.stdout);
+        assertEquals(1, site(run.report(), run.site("slot-path")).path("hold").path("count").asInt());
+    }
+
     @ParameterizedTest
     @EnumSource(Databases.class)
     void aPoolShutdownWithAConnectionOutIsALeakAtItsSite(Databases db) throws Exception {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The JDK classes the outbound-call hooks weave may be loaded before the agent: here they are
  * loaded and used, then the agent is attached to the running JVM, and calls made afterwards
  * while holding are found. This is retransformation of a boot-loader class (HttpURLConnection's
- * implementation, declared in its module's bootstrapTypes) and of a platform-loader one
+ * implementation, named by its module, so woven on the boot loader too) and of a platform-loader one
  * (HttpClientImpl).
  */
 class RpcAttachIT {

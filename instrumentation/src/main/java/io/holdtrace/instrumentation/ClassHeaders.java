@@ -1,50 +1,89 @@
 package io.holdtrace.instrumentation;
 
-import java.lang.instrument.ClassFileTransformer;
-import java.security.ProtectionDomain;
-
 /**
- * Reads the direct supertypes of each class being loaded from its class file's header (the
- * constant pool and the three fields after it), and leaves them for {@link Subtypes} on the same
- * thread: registered just before Byte Buddy's transformer, which is called next for the same
- * class. With them, a class whose supertypes' answers are already known is matched without
- * being parsed at all (a full parse of every class an application loads was the largest part
- * of holdtrace's start-up). Never changes a class; never throws.
+ * Reads what the {@link Weaver} decides by straight from a class file, without parsing it into
+ * a description: which of some method names a class declares with a body, and its direct
+ * supertypes' names. One pass over the constant pool, then the fields' and methods' headers; no
+ * string is made unless a class is a candidate. Malformed input throws an unchecked exception
+ * (the JVM rejects such a class itself).
  */
-public final class ClassHeaders implements ClassFileTransformer {
+final class ClassHeaders {
 
-    /** {binary name, direct supertypes' binary names} of the last class this thread began to load. */
-    private static final ThreadLocal<String[][]> LAST = new ThreadLocal<>();
+    private static final int ACC_INTERFACE = 0x0200;
+    private static final int ACC_ABSTRACT = 0x0400;
 
-    @Override
-    public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
-                            byte[] bytes) {
-        if (loader == null || redefined != null || className == null || bytes == null) {
-            LAST.remove(); // the boot loader's classes are not matched by supertype; redefinitions carry loaded types
-            return null;
-        }
-        try {
-            String[] supers = directSupertypes(bytes);
-            LAST.set(supers == null ? null : new String[][] {{className.replace('/', '.')}, supers});
-        } catch (RuntimeException malformed) {
-            LAST.remove(); // the JVM will reject it itself
-        }
-        return null;
+    private ClassHeaders() {
     }
 
-    /** The direct supertypes of {@code binaryName} if it is the class this thread is loading now, else null. */
-    static String[] of(String binaryName) {
-        String[][] last = LAST.get();
-        return last != null && last[0][0].equals(binaryName) ? last[1] : null;
+    /**
+     * Bit {@code i} set if the class declares a method named {@code names[i]} that has a body
+     * (not abstract, not native); 0 for an interface, an annotation, or bytes that are not a
+     * class file. At most 64 names.
+     */
+    static long declaredMethods(byte[] b, byte[][] names) {
+        int[] offsets = constants(b);
+        if (offsets == null) {
+            return 0;
+        }
+        int p = offsets[0];
+        if ((u2(b, p) & ACC_INTERFACE) != 0) {
+            return 0;
+        }
+        p += 8 + 2 * u2(b, p + 6); // access, this, super, interfaces
+        int fields = u2(b, p);
+        p += 2;
+        for (int i = 0; i < fields; i++) {
+            p = skipAttributes(b, p + 6);
+        }
+        int methods = u2(b, p);
+        p += 2;
+        long found = 0;
+        for (int i = 0; i < methods; i++) {
+            int access = u2(b, p);
+            int name = offsets[u2(b, p + 2)];
+            p = skipAttributes(b, p + 6);
+            if ((access & (ACC_ABSTRACT | 0x0100)) == 0) { // 0x0100: native
+                int len = u2(b, name);
+                for (int k = 0; k < names.length; k++) {
+                    if (names[k].length == len && same(b, name + 2, names[k])) {
+                        found |= 1L << k;
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     /** Superclass (if any) then interfaces, as binary names; null if the bytes are not a class file. */
     static String[] directSupertypes(byte[] b) {
-        if (b.length < 10 || u4(b, 0) != 0xCAFEBABE) {
+        int[] offsets = constants(b);
+        if (offsets == null) {
+            return null;
+        }
+        int p = offsets[0];
+        int superIndex = u2(b, p + 4);
+        int interfaces = u2(b, p + 6);
+        String[] out = new String[(superIndex == 0 ? 0 : 1) + interfaces];
+        int k = 0;
+        if (superIndex != 0) {
+            out[k++] = className(b, offsets, superIndex);
+        }
+        for (int i = 0; i < interfaces; i++) {
+            out[k++] = className(b, offsets, u2(b, p + 8 + 2 * i));
+        }
+        return out;
+    }
+
+    /**
+     * Where each Utf8 and Class constant's body starts, by index; at index 0 (no constant has it)
+     * where the pool ends, which is where the access flags are. Null if not a class file.
+     */
+    private static int[] constants(byte[] b) {
+        if (b.length < 10 || u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) {
             return null;
         }
         int count = u2(b, 8);
-        int[] offsets = new int[count]; // of each constant's body, for Utf8 and Class constants
+        int[] offsets = new int[count];
         int p = 10;
         for (int i = 1; i < count; i++) {
             int tag = b[p] & 0xFF;
@@ -70,17 +109,29 @@ public final class ClassHeaders implements ClassFileTransformer {
                     throw new IllegalArgumentException("constant pool tag " + tag);
             }
         }
-        int superIndex = u2(b, p + 4);
-        int interfaces = u2(b, p + 6);
-        String[] out = new String[(superIndex == 0 ? 0 : 1) + interfaces];
-        int k = 0;
-        if (superIndex != 0) {
-            out[k++] = className(b, offsets, superIndex);
+        if (count > 0) {
+            offsets[0] = p;
         }
-        for (int i = 0; i < interfaces; i++) {
-            out[k++] = className(b, offsets, u2(b, p + 8 + 2 * i));
+        return offsets;
+    }
+
+    /** {@code p} at a member's attribute count: the position after its attributes. */
+    private static int skipAttributes(byte[] b, int p) {
+        int attributes = u2(b, p);
+        p += 2;
+        for (int i = 0; i < attributes; i++) {
+            p += 6 + u4(b, p + 2);
         }
-        return out;
+        return p;
+    }
+
+    private static boolean same(byte[] b, int at, byte[] name) {
+        for (int i = 0; i < name.length; i++) {
+            if (b[at + i] != name[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String className(byte[] b, int[] offsets, int classIndex) {

@@ -1,11 +1,7 @@
 package io.holdtrace.instrumentation;
 
-import static net.bytebuddy.matcher.ElementMatchers.none;
-
 import java.lang.instrument.ClassFileTransformer;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
+import java.util.List;
 
 /**
  * One instrumented library: which types it weaves and with what advice. Advice classes are
@@ -20,20 +16,15 @@ public interface InstrumentationModule {
     /** One line for {@code help}. */
     String description();
 
-    /** Adds this module's transformations. */
-    AgentBuilder extend(AgentBuilder builder);
+    /** What this module weaves, and into which classes (see {@link Weave}). */
+    List<Weave> weaves();
 
     /**
      * A transformer that changes the shape of classes as they are first defined (a field, an
-     * interface), which Byte Buddy's retransformable transformer may not; registered as not
+     * interface), which the retransformable {@link Weaver} may not; registered as not
      * retransformable, before it. None by default.
      */
     default ClassFileTransformer classFileChanges() {
         return null;
-    }
-
-    /** JDK types (loaded by the bootstrap loader) this module weaves; none by default. */
-    default ElementMatcher<TypeDescription> bootstrapTypes() {
-        return none();
     }
 }

@@ -1,7 +1,9 @@
 package io.holdtrace.instrumentation;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,26 +52,38 @@ class ClassHeadersTest {
         return out;
     }
 
-    @Test
-    void leavesTheHeaderForTheSameClassOnTheSameThreadOnly() throws Exception {
-        ClassHeaders headers = new ClassHeaders();
-        byte[] sample = bytesOf(Sample.class);
-        ClassLoader loader = getClass().getClassLoader();
-        String internal = Sample.class.getName().replace('.', '/');
-        assertNull(headers.transform(loader, internal, null, null, sample), "never changes a class");
-        assertArrayEquals(expected(Sample.class), ClassHeaders.of(Sample.class.getName()));
-        assertNull(ClassHeaders.of("some.other.Type"));
-        String[][] seenElsewhere = new String[1][];
-        Thread t = new Thread(() -> seenElsewhere[0] = ClassHeaders.of(Sample.class.getName()));
-        t.start();
-        t.join();
-        assertNull(seenElsewhere[0], "another thread's class load");
+    /** Declares close and connect with bodies, abort abstract, and names commit only as a call it makes. */
+    abstract static class Declaring implements AutoCloseable {
+        static final long BIG = 1L << 40; // a two-slot constant before the names
+        int field;
 
-        headers.transform(loader, internal, Sample.class, null, sample); // a redefinition: not a load
-        assertNull(ClassHeaders.of(Sample.class.getName()));
-        headers.transform(loader, "bad/Thing", null, null, new byte[] {1, 2, 3});
-        assertNull(ClassHeaders.of("bad.Thing"), "not a class file: nothing, and no exception");
-        headers.transform(loader, "bad/Cut", null, null, java.util.Arrays.copyOf(sample, 40));
-        assertNull(ClassHeaders.of("bad.Cut"), "a truncated class file: nothing, and no exception");
+        @Override
+        public void close() {
+            field = 0;
+        }
+
+        void connect(String url, java.util.Properties p) {
+            field = url.length() + p.size();
+        }
+
+        abstract void abort(Runnable r);
+
+        void calls(java.sql.Connection c) throws java.sql.SQLException {
+            c.commit();
+        }
+    }
+
+    @Test
+    void findsTheNamedMethodsAClassDeclaresWithABody() throws IOException {
+        byte[][] names = {"commit".getBytes(), "close".getBytes(), "abort".getBytes(), "connect".getBytes(), "calls".getBytes()};
+        long found = ClassHeaders.declaredMethods(bytesOf(Declaring.class), names);
+        assertEquals(0b11010, found, "close, connect and calls; not abort (abstract), not commit (only called)");
+        assertEquals(0, ClassHeaders.declaredMethods(bytesOf(Marker.class), names), "an interface declares nothing to weave");
+        assertEquals(0, ClassHeaders.declaredMethods(bytesOf(java.sql.Connection.class), names));
+        assertEquals(0b10, ClassHeaders.declaredMethods(bytesOf(java.io.ByteArrayOutputStream.class), names), "close");
+        assertEquals(0, ClassHeaders.declaredMethods(new byte[] {1, 2, 3}, names), "not a class file");
+        assertNull(ClassHeaders.directSupertypes(new byte[] {1, 2, 3}));
+        assertThrows(RuntimeException.class, () -> ClassHeaders.declaredMethods(
+                java.util.Arrays.copyOf(bytesOf(Declaring.class), 60), names), "a truncated class file is the caller's to catch");
     }
 }

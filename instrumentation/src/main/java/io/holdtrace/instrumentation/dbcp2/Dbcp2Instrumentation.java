@@ -6,7 +6,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.ConnectionAdvice;
 import io.holdtrace.instrumentation.InstrumentationModule;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import io.holdtrace.instrumentation.Weave;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -43,30 +44,30 @@ public final class Dbcp2Instrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder) {
-        return builder
-                .type(named(DATA_SOURCE))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Checkout.class).on(named("getConnection").and(takesArguments(0)))))
-                .type(named(GUARD))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(ConnectionAdvice.Close.class).on(ConnectionAdvice.CLOSE)))
+    public List<Weave> weaves() {
+        return List.of(
+                Weave.named((b, type) -> b
+                        .visit(Advice.to(Checkout.class).on(named("getConnection").and(takesArguments(0)))),
+                        DATA_SOURCE),
+                Weave.named((b, type) -> b
+                        .visit(Advice.to(ConnectionAdvice.Close.class).on(ConnectionAdvice.CLOSE)),
+                        GUARD),
                 // the guard inherits these; on the inner connections they run too, and miss
-                .type(named(PKG + "DelegatingConnection"))
-                .transform((b, type, loader, module, domain) -> b
+                Weave.named((b, type) -> b
                         .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT))
-                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)))
-                .type(named(PKG + "BasicDataSource"))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Evict.class).on(named("invalidateConnection").and(takesArguments(1)))))
-                .type(named(OBJECT_POOL))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Shutdown.class).on(named("close").and(takesArguments(0)))))
-                .type(named(PKG + "PoolableConnectionFactory"))
-                .transform((b, type, loader, module, domain) -> b
+                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)),
+                        PKG + "DelegatingConnection"),
+                Weave.named((b, type) -> b
+                        .visit(Advice.to(Evict.class).on(named("invalidateConnection").and(takesArguments(1)))),
+                        PKG + "BasicDataSource"),
+                Weave.named((b, type) -> b
+                        .visit(Advice.to(Shutdown.class).on(named("close").and(takesArguments(0)))),
+                        OBJECT_POOL),
+                Weave.named((b, type) -> b
                         .visit(Advice.to(MakeObject.class).on(named("makeObject").and(takesArguments(0))))
                         // makeObject hands the raw connection to this before wrapping it
-                        .visit(Advice.to(Physical.class).on(named("initializeConnection").and(takesArguments(1)))));
+                        .visit(Advice.to(Physical.class).on(named("initializeConnection").and(takesArguments(1)))),
+                        PKG + "PoolableConnectionFactory"));
     }
 
     static final class Checkout {

@@ -7,7 +7,8 @@ import com.google.inject.internal.ProviderMethod;
 import io.holdtrace.bootstrap.Components;
 import io.holdtrace.bootstrap.Creation;
 import io.holdtrace.instrumentation.InstrumentationModule;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import io.holdtrace.instrumentation.Weave;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -33,17 +34,17 @@ public final class GuiceInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder) {
-        return builder
-                .type(named(P + "ConstructorBindingImpl$Factory").or(named(P + "FactoryProxy")))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Provision.class).on(named("get").and(takesArguments(3)))))
-                .type(named(P + "InternalProviderInstanceBindingImpl$CyclicFactory"))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(ProvidesMethod.class).on(named("get").and(takesArguments(3)))))
-                .type(named(P + "InternalInjectorCreator"))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Built.class).on(named("build").and(takesArguments(0)))));
+    public List<Weave> weaves() {
+        return List.of(
+                Weave.named((b, type) -> b
+                        .visit(Advice.to(Provision.class).on(named("get").and(takesArguments(3)))),
+                        P + "ConstructorBindingImpl$Factory", P + "FactoryProxy"),
+                Weave.named((b, type) -> b
+                        .visit(Advice.to(ProvidesMethod.class).on(named("get").and(takesArguments(3)))),
+                        P + "InternalProviderInstanceBindingImpl$CyclicFactory"),
+                Weave.named((b, type) -> b
+                        .visit(Advice.to(Built.class).on(named("build").and(takesArguments(0)))),
+                        P + "InternalInjectorCreator"));
     }
 
     static final class Provision {

@@ -1,7 +1,5 @@
 package io.holdtrace.instrumentation.hikari;
 
-import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -9,12 +7,13 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.ConnectionAdvice;
 import io.holdtrace.instrumentation.InstrumentationModule;
+import io.holdtrace.instrumentation.Weave;
 import java.lang.annotation.ElementType;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -63,22 +62,23 @@ public final class HikariInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder) {
-        return builder
-                .type(named(POOL))
-                .transform((b, type, loader, module, domain) -> checkout(b)
+    public List<Weave> weaves() {
+        return List.of(
+                Weave.named((b, type) -> checkout(b)
                         .visit(Advice.to(Shutdown.class).on(named("shutdown").and(takesArguments(0))))
-                        .visit(Advice.to(Evict.class).on(named("evictConnection").and(takesArguments(1)))))
-                .type(named(POOL_BASE))
-                .transform((b, type, loader, module, domain) -> b
+                        .visit(Advice.to(Evict.class).on(named("evictConnection").and(takesArguments(1)))),
+                        POOL),
+                Weave.named((b, type) -> b
                         .visit(Advice.to(NewConnection.class).on(named("newConnection")
-                                .and(returns(named("java.sql.Connection"))))))
-                .type(named(PROXY))
-                .transform((b, type, loader, module, domain) -> close(b, type)
-                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)))
-                .type(nameStartsWith("com.zaxxer.hikari.").and(hasSuperType(named(PROXY)))) // its generated subclasses, beside it
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT)));
+                                .and(returns(named("java.sql.Connection"))))),
+                        POOL_BASE),
+                Weave.named((b, type) -> close(b, type)
+                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)),
+                        PROXY),
+                // the proxy and its generated subclasses, beside it
+                Weave.subtypes(PROXY, new String[] {"abort"}, (b, type) -> b
+                        .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT)))
+                        .within("com.zaxxer.hikari."));
     }
 
     /** The entry's slot field and the proxy's entry getter, added as the classes load ({@link HikariSlotFields}). */
@@ -87,20 +87,19 @@ public final class HikariInstrumentation implements InstrumentationModule {
         return new HikariSlotFields();
     }
 
-    private static final ElementMatcher.Junction<MethodDescription> GET_CONNECTION =
-            named("getConnection").and(takesArguments(long.class)).and(returns(named("java.sql.Connection")));
-
     private static boolean hikariClockIsNanoTime() {
         return HikariSlotFields.clockIsNanoTime();
     }
 
     /** {@code getConnection(long)}: its clock readings taken over, or (another clock) its own read around it. */
     private static DynamicType.Builder<?> checkout(DynamicType.Builder<?> b) {
+        ElementMatcher.Junction<MethodDescription> getConnection =
+                named("getConnection").and(takesArguments(long.class)).and(returns(named("java.sql.Connection")));
         if (!hikariClockIsNanoTime()) {
-            return b.visit(Advice.to(TimedCheckout.class).on(GET_CONNECTION));
+            return b.visit(Advice.to(TimedCheckout.class).on(getConnection));
         }
         // its clock readings are kept by HikariSlotFields, which rewrote the method as it loaded
-        return b.visit(Advice.to(Checkout.class).on(GET_CONNECTION));
+        return b.visit(Advice.to(Checkout.class).on(getConnection));
     }
 
 

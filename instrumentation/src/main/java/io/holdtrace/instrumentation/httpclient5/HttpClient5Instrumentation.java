@@ -6,7 +6,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.InstrumentationModule;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import io.holdtrace.instrumentation.Weave;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.HttpHost;
@@ -31,12 +32,12 @@ public final class HttpClient5Instrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder) {
-        return builder
-                .type(namedOneOf("org.apache.hc.client5.http.impl.classic.InternalHttpClient",
-                        "org.apache.hc.client5.http.impl.classic.MinimalHttpClient"))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Execute.class).on(named("doExecute").and(takesArguments(3)))));
+    public List<Weave> weaves() {
+        return List.of(
+                Weave.named((b, type) -> b
+                        .visit(Advice.to(Execute.class).on(named("doExecute").and(takesArguments(3)))),
+                        "org.apache.hc.client5.http.impl.classic.InternalHttpClient",
+                        "org.apache.hc.client5.http.impl.classic.MinimalHttpClient"));
     }
 
     static final class Execute {

@@ -2,7 +2,6 @@ package io.holdtrace.instrumentation.jdbc;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
@@ -11,8 +10,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.ConnectionAdvice;
 import io.holdtrace.instrumentation.InstrumentationModule;
-import io.holdtrace.instrumentation.Subtypes;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import io.holdtrace.instrumentation.Weave;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -22,6 +21,10 @@ import net.bytebuddy.asm.Advice;
  * for itself are marked by that pool's instrumentation and skipped here.
  */
 public final class DriverInstrumentation implements InstrumentationModule {
+
+    /** The names of {@link ConnectionAdvice#USE}, {@code CLOSE} and {@code ABORT} (a connection class declaring none is not changed). */
+    private static final String[] CONNECTION_METHODS =
+            {"createStatement", "prepareStatement", "prepareCall", "commit", "rollback", "close", "abort"};
 
     @Override
     public String name() {
@@ -34,21 +37,18 @@ public final class DriverInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder) {
-        return builder
-                .type(Subtypes.of("java.sql.Driver"))
-                .transform((b, type, loader, module, domain) -> b
+    public List<Weave> weaves() {
+        return List.of(
+                Weave.subtypes("java.sql.Driver", new String[] {"connect"}, (b, type) -> b
                         // a covariant connect (MariaDB 3 returns its own Connection) leaves the
                         // java.sql.Connection one a bridge, which Byte Buddy does not weave
                         .visit(Advice.to(Connect.class).on(named("connect").and(takesArguments(2))
-                                .and(returns(hasSuperType(named("java.sql.Connection")))).and(not(isAbstract())))))
-                .type(Subtypes.of("java.sql.Connection", not(nameStartsWith("com.zaxxer.hikari."))
-                        .and(not(nameStartsWith("org.apache.commons.dbcp2.")))
-                        .and(not(nameStartsWith("org.apache.tomcat.jdbc.")))))
-                .transform((b, type, loader, module, domain) -> b
+                                .and(returns(hasSuperType(named("java.sql.Connection")))).and(not(isAbstract()))))),
+                Weave.subtypes("java.sql.Connection", CONNECTION_METHODS, (b, type) -> b
                         .visit(Advice.to(ConnectionAdvice.Close.class).on(ConnectionAdvice.CLOSE))
                         .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT))
-                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)));
+                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)))
+                        .except("com.zaxxer.hikari.", "org.apache.commons.dbcp2.", "org.apache.tomcat.jdbc."));
     }
 
     static final class Connect {

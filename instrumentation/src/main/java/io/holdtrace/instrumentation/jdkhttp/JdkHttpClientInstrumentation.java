@@ -5,10 +5,11 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.InstrumentationModule;
+import io.holdtrace.instrumentation.Weave;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.function.ToIntFunction;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -35,16 +36,15 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder) {
+    public List<Weave> weaves() {
         if (ModuleLayer.boot().findModule("java.net.http").isEmpty()) {
-            return builder; // a runtime image without the module: nothing to weave
+            return List.of(); // a runtime image without the module: nothing to weave
         }
         Holds.rpcAsyncStatus(new Status());
-        return builder
-                .type(named(IMPL))
-                .transform((b, type, loader, module, domain) -> b
+        return List.of(Weave.named((b, type) -> b
                         .visit(Advice.to(Send.class).on(named("send").and(takesArguments(2))))
-                        .visit(Advice.to(SendAsync.class).on(named("sendAsync").and(takesArguments(4)))));
+                        .visit(Advice.to(SendAsync.class).on(named("sendAsync").and(takesArguments(4)))),
+                IMPL));
     }
 
     /** The status of a response that completed an asynchronous send. */

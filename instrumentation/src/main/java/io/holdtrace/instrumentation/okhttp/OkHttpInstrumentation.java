@@ -6,7 +6,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.InstrumentationModule;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import io.holdtrace.instrumentation.Weave;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
@@ -30,11 +31,11 @@ public final class OkHttpInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder) {
-        return builder
-                .type(namedOneOf("okhttp3.internal.connection.RealCall", "okhttp3.RealCall"))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Execute.class).on(named("execute").and(takesArguments(0)))));
+    public List<Weave> weaves() {
+        return List.of(
+                Weave.named((b, type) -> b
+                        .visit(Advice.to(Execute.class).on(named("execute").and(takesArguments(0)))),
+                        "okhttp3.internal.connection.RealCall", "okhttp3.RealCall"));
     }
 
     static final class Execute {

@@ -9,9 +9,10 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.holdtrace.bootstrap.Components;
 import io.holdtrace.bootstrap.Creation;
 import java.lang.reflect.Method;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
 import io.holdtrace.instrumentation.InstrumentationModule;
+import io.holdtrace.instrumentation.Weave;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 
 /**
@@ -45,26 +46,26 @@ public final class SpringInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder) {
-        return builder
-                .type(named(FACTORY))
-                .transform((b, type, loader, module, domain) -> b
+    public List<Weave> weaves() {
+        return List.of(
+                Weave.named((b, type) -> b
                         .visit(Advice.to(Register.class).on(named("registerBeanDefinition").and(takesArguments(2))
                                 .and(takesArgument(0, String.class))))
-                        .visit(Advice.to(Started.class).on(named("preInstantiateSingletons").and(takesArguments(0)))))
-                .type(named(REGISTRY))
-                .transform((b, type, loader, module, domain) -> b
+                        .visit(Advice.to(Started.class).on(named("preInstantiateSingletons").and(takesArguments(0)))),
+                        FACTORY),
+                Weave.named((b, type) -> b
                         .visit(Advice.to(RegisterSingleton.class).on(named("registerSingleton").and(takesArguments(2))
                                 .and(takesArgument(0, String.class))))
-                        .visit(Advice.to(Dependency.class).on(named("registerDependentBean").and(takesArguments(2)))))
-                .type(named(AUTOWIRE))
-                .transform((b, type, loader, module, domain) -> b
+                        .visit(Advice.to(Dependency.class).on(named("registerDependentBean").and(takesArguments(2)))),
+                        REGISTRY),
+                Weave.named((b, type) -> b
                         .visit(Advice.to(Create.class).on(named("createBean").and(takesArguments(3)).and(not(isAbstract()))
-                                .and(takesArgument(1, named("org.springframework.beans.factory.support.RootBeanDefinition"))))))
-                .type(named(TX))
-                .transform((b, type, loader, module, domain) -> b
+                                .and(takesArgument(1, named("org.springframework.beans.factory.support.RootBeanDefinition"))))),
+                        AUTOWIRE),
+                Weave.named((b, type) -> b
                         .visit(Advice.to(Transactional.class).on(named("invokeWithinTransaction").and(takesArguments(3))
-                                .and(takesArgument(0, Method.class)))));
+                                .and(takesArgument(0, Method.class)))),
+                        TX));
     }
 
     static final class Register {

@@ -6,8 +6,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.InstrumentationModule;
+import io.holdtrace.instrumentation.Weave;
 import java.lang.reflect.Method;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
 import org.apache.tomcat.jdbc.pool.ConnectionPool;
 
@@ -43,19 +44,19 @@ public final class TomcatJdbcInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder) {
-        return builder
-                .type(named(PKG + "ConnectionPool"))
-                .transform((b, type, loader, module, domain) -> b
+    public List<Weave> weaves() {
+        return List.of(
+                Weave.named((b, type) -> b
                         .visit(Advice.to(Checkout.class).on(named("getConnection")
                                 .and(returns(named("java.sql.Connection")))))
-                        .visit(Advice.to(Shutdown.class).on(named("close").and(takesArguments(boolean.class)))))
-                .type(named(PKG + "ProxyConnection"))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Invoke.class).on(named("invoke").and(takesArguments(3)))))
-                .type(named(PKG + "PooledConnection"))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(Connect.class).on(named("connect").and(takesArguments(0)))));
+                        .visit(Advice.to(Shutdown.class).on(named("close").and(takesArguments(boolean.class)))),
+                        PKG + "ConnectionPool"),
+                Weave.named((b, type) -> b
+                        .visit(Advice.to(Invoke.class).on(named("invoke").and(takesArguments(3)))),
+                        PKG + "ProxyConnection"),
+                Weave.named((b, type) -> b
+                        .visit(Advice.to(Connect.class).on(named("connect").and(takesArguments(0)))),
+                        PKG + "PooledConnection"));
     }
 
     static final class Checkout {

@@ -6,12 +6,11 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.InstrumentationModule;
+import io.holdtrace.instrumentation.Weave;
 import java.io.InputStream;
 import java.net.URL;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * The JDK's {@code HttpURLConnection} (http and https: the https one delegates to a subclass of
@@ -21,7 +20,7 @@ import net.bytebuddy.matcher.ElementMatcher;
  * response or throws; a {@code connect()} or {@code getOutputStream()} that fails ends it. Calls
  * on a connection whose response was already read are not calls. The implementation class is in
  * java.base, loaded by the boot loader, and may be loaded before the agent starts: it is
- * declared in {@link #bootstrapTypes()} and retransformed.
+ * named (a named weave applies to the boot loader's classes too) and retransformed.
  */
 public final class UrlConnectionInstrumentation implements InstrumentationModule {
 
@@ -38,17 +37,11 @@ public final class UrlConnectionInstrumentation implements InstrumentationModule
     }
 
     @Override
-    public ElementMatcher<TypeDescription> bootstrapTypes() {
-        return named(IMPL);
-    }
-
-    @Override
-    public AgentBuilder extend(AgentBuilder builder) {
-        return builder
-                .type(named(IMPL))
-                .transform((b, type, loader, module, domain) -> b
+    public List<Weave> weaves() {
+        return List.of(Weave.named((b, type) -> b
                         .visit(Advice.to(Connect.class).on(namedOneOf("connect", "getOutputStream").and(takesArguments(0))))
-                        .visit(Advice.to(Response.class).on(named("getInputStream").and(takesArguments(0)))));
+                        .visit(Advice.to(Response.class).on(named("getInputStream").and(takesArguments(0)))),
+                IMPL));
     }
 
     /** connect(), getOutputStream(): the call begins (or goes on); it ends here only if they fail. */

@@ -1,0 +1,295 @@
+package io.holdtrace.instrumentation;
+
+import io.holdtrace.bootstrap.Faults;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.TypeResolutionStrategy;
+import net.bytebuddy.dynamic.VisibilityBridgeStrategy;
+import net.bytebuddy.dynamic.scaffold.InstrumentedType;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.matcher.LatentMatcher;
+import net.bytebuddy.pool.TypePool;
+
+/**
+ * holdtrace's one retransformable class-file transformer: decides for each class being loaded
+ * (or retransformed) whether a {@link Weave} applies, from its name and its class file's header
+ * only, and hands only those classes to Byte Buddy, which weaves their advice in. A class that
+ * no weave names and that declares none of the subtype weaves' methods costs a hash lookup and
+ * one pass over its constant pool; no description of it is made, nothing is parsed, and Byte
+ * Buddy is not called at all. (Byte Buddy's {@code AgentBuilder} did that work for every class,
+ * and generated a transformer class as it was installed: most of holdtrace's start-up.)
+ *
+ * <p>The changes never alter a class's shape (no member or interface added; that is done before,
+ * by the modules' {@link InstrumentationModule#classFileChanges()}), so retransformation may apply
+ * them to classes loaded before the agent. Never throws: a class it cannot weave is loaded as it
+ * is, and the failure counted ({@link Faults}).
+ */
+public final class Weaver implements ClassFileTransformer {
+
+    static final int MAX_TYPES = 8192;
+    private static final String PREFIX = "[holdtrace] ";
+    /** Set while this thread weaves: a class loaded meanwhile is left alone. */
+    private static final ThreadLocal<Boolean> BUSY = new ThreadLocal<>();
+
+    /** Weaves by the internal name ({@code a/b/C}) of the class they name. */
+    private final Map<String, Weave[]> byName = new HashMap<>();
+    private final Set<String> binaryNames = new HashSet<>();
+    private final BySupertype[] bySupertype;
+    /** The subtype weaves' method names, as modified UTF-8, one bit each. */
+    private final byte[][] methodNames;
+    private final ClassFileLocator extraClassFiles;
+    private final boolean debug;
+    private final Map<ClassLoader, TypePool.CacheProvider> pools = new WeakHashMap<>();
+    private volatile ByteBuddy byteBuddy;
+
+    /**
+     * @param extraClassFiles where class files no loader serves as resources are read from (the
+     *                        agent's bootstrap part, which woven classes come to implement)
+     */
+    public Weaver(List<Weave> weaves, ClassFileLocator extraClassFiles) {
+        this.extraClassFiles = extraClassFiles;
+        this.debug = Boolean.getBoolean("holdtrace.debug.weaving");
+        Map<String, Integer> bits = new LinkedHashMap<>();
+        List<BySupertype> subtypes = new ArrayList<>();
+        Map<String, Subtypes> tests = new HashMap<>();
+        for (Weave w : weaves) {
+            if (w.names != null) {
+                for (String n : w.names) {
+                    binaryNames.add(n);
+                    byName.merge(n.replace('.', '/'), new Weave[] {w}, Weaver::concat);
+                }
+                continue;
+            }
+            long mask = 0;
+            for (String m : w.declaring) {
+                Integer bit = bits.computeIfAbsent(m, k -> bits.size());
+                if (bit >= 64) {
+                    throw new IllegalArgumentException("more than 64 method names among the subtype weaves");
+                }
+                mask |= 1L << bit;
+            }
+            subtypes.add(new BySupertype(w, tests.computeIfAbsent(w.supertype, Subtypes::new), mask));
+        }
+        this.bySupertype = subtypes.toArray(new BySupertype[0]);
+        this.methodNames = new byte[bits.size()][];
+        bits.forEach((name, bit) -> methodNames[bit] = name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
+                            byte[] bytes) {
+        if (className == null || bytes == null) {
+            return null;
+        }
+        try {
+            Weave[] named = byName.get(className);
+            List<Weave> changes = null;
+            if (named != null) {
+                changes = new ArrayList<>(List.of(named));
+            }
+            if (loader != null && bySupertype.length > 0 && !className.startsWith("io/holdtrace/")) {
+                long declared = ClassHeaders.declaredMethods(bytes, methodNames);
+                if (declared != 0) {
+                    changes = subtypeWeaves(loader, className.replace('/', '.'), bytes, declared, changes);
+                }
+            }
+            return changes == null ? null : weave(loader, className.replace('/', '.'), bytes, changes);
+        } catch (Throwable t) {
+            failed(className.replace('/', '.'), t);
+            return null;
+        }
+    }
+
+    private List<Weave> subtypeWeaves(ClassLoader loader, String name, byte[] bytes, long declared, List<Weave> changes) {
+        String[] direct = null;
+        for (BySupertype s : bySupertype) {
+            if ((declared & s.methods) == 0 || !s.weave.admits(name)) {
+                continue;
+            }
+            if (direct == null) {
+                direct = ClassHeaders.directSupertypes(bytes);
+            }
+            if (s.types.test(name, direct, loader)) {
+                if (changes == null) {
+                    changes = new ArrayList<>(2);
+                }
+                changes.add(s.weave);
+            }
+        }
+        return changes;
+    }
+
+    private byte[] weave(ClassLoader loader, String name, byte[] bytes, List<Weave> changes) {
+        if (BUSY.get() != null) {
+            return null;
+        }
+        BUSY.set(Boolean.TRUE);
+        try {
+            ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, bytes),
+                    loader == null ? ClassFileLocator.ForClassLoader.ofBootLoader()
+                            : ClassFileLocator.ForClassLoader.WeaklyReferenced.of(loader),
+                    extraClassFiles);
+            // the class itself is described from the bytes given (an earlier transformer may have
+            // changed its shape), never from the cache, which holds what its loader's resources say
+            TypePool pool = new TypePool.Default(new TypePool.CacheProvider.Discriminating(ElementMatchers.is(name),
+                    new TypePool.CacheProvider.Simple(), pool(loader)), locator, TypePool.Default.ReaderMode.FAST);
+            TypeDescription type = pool.describe(name).resolve();
+            DynamicType.Builder<?> b = byteBuddy().redefine(type, locator)
+                    .ignoreAlso(LatentMatcher.ForSelfDeclaredMethod.NOT_DECLARED);
+            for (Weave w : changes) {
+                b = w.change.apply(b, type);
+            }
+            byte[] out = b.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
+            if (debug) {
+                System.err.println(PREFIX + "wove " + name);
+            }
+            return out;
+        } finally {
+            BUSY.remove();
+        }
+    }
+
+    private void failed(String name, Throwable t) {
+        if (t instanceof TypePool.Resolution.NoSuchTypeException) {
+            if (debug) {
+                System.err.println(PREFIX + "not woven " + name + ": " + t);
+            }
+            return; // the application's own class lacks a supertype on its class path; it will fail (or not) without us
+        }
+        Faults.report("weaving " + name, t);
+    }
+
+    /**
+     * Retransforms the classes loaded before this transformer was added that a weave applies to
+     * (by name, or by their loaded supertypes); call once, after adding it as retransformable.
+     */
+    public void retransformLoaded(Instrumentation inst) {
+        List<Class<?>> todo = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            try {
+                if (applies(c) && inst.isModifiableClass(c)) {
+                    todo.add(c);
+                }
+            } catch (Throwable unreadable) {
+                // a class whose supertypes cannot be resolved: not ours to weave
+            }
+        }
+        if (todo.isEmpty()) {
+            return;
+        }
+        try {
+            inst.retransformClasses(todo.toArray(new Class<?>[0]));
+        } catch (Throwable batch) {
+            for (Class<?> c : todo) { // one at a time, so one that fails leaves the others woven
+                try {
+                    inst.retransformClasses(c);
+                } catch (Throwable t) {
+                    Faults.report("retransforming " + c.getName(), t);
+                }
+            }
+        }
+    }
+
+    /** Does a weave apply to this loaded class? */
+    boolean applies(Class<?> c) {
+        if (c.isArray() || c.isPrimitive()) {
+            return false;
+        }
+        String name = c.getName();
+        if (binaryNames.contains(name)) {
+            return true;
+        }
+        if (c.getClassLoader() == null || c.isInterface() || name.startsWith("io.holdtrace.")) {
+            return false;
+        }
+        for (BySupertype s : bySupertype) {
+            if (s.weave.admits(name) && s.types.test(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private TypePool.CacheProvider pool(ClassLoader loader) {
+        synchronized (pools) {
+            return pools.computeIfAbsent(loader, l -> new BoundedCache());
+        }
+    }
+
+    private ByteBuddy byteBuddy() {
+        ByteBuddy b = byteBuddy;
+        if (b == null) { // made at the first weave, so the agent's start loads none of it
+            b = new ByteBuddy()
+                    .with(TypeValidation.DISABLED)
+                    .with(Implementation.Context.Disabled.Factory.INSTANCE) // no member added: retransformable
+                    .with(InstrumentedType.Factory.Default.FROZEN)
+                    .with(VisibilityBridgeStrategy.Default.NEVER);
+            byteBuddy = b;
+        }
+        return b;
+    }
+
+    private static Weave[] concat(Weave[] a, Weave[] b) {
+        Weave[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** A subtype weave, the test of its type (shared by the weaves of one type), its methods' bits. */
+    private static final class BySupertype {
+        final Weave weave;
+        final Subtypes types;
+        final long methods;
+
+        BySupertype(Weave weave, Subtypes types, long methods) {
+            this.weave = weave;
+            this.types = types;
+            this.methods = methods;
+        }
+    }
+
+    /**
+     * The descriptions Byte Buddy reads while weaving one loader's classes (their supertypes, the
+     * types their advice names), kept between weaves; emptied when it holds {@link #MAX_TYPES}.
+     * They reach their loader only through weakly referencing class file locators.
+     */
+    static final class BoundedCache implements TypePool.CacheProvider {
+        private final ConcurrentHashMap<String, TypePool.Resolution> types = new ConcurrentHashMap<>();
+
+        @Override
+        public TypePool.Resolution find(String name) {
+            return types.get(name);
+        }
+
+        @Override
+        public TypePool.Resolution register(String name, TypePool.Resolution resolution) {
+            if (types.size() >= MAX_TYPES) {
+                types.clear();
+            }
+            TypePool.Resolution prior = types.putIfAbsent(name, resolution);
+            return prior != null ? prior : resolution;
+        }
+
+        @Override
+        public void clear() {
+            types.clear();
+        }
+    }
+}

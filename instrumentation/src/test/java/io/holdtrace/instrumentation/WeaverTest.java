@@ -1,0 +1,164 @@
+package io.holdtrace.instrumentation;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.holdtrace.bootstrap.Faults;
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import com.example.weaving.Fixtures.Named;
+import com.example.weaving.Fixtures.PartConnection;
+import com.example.weaving.Fixtures.Quiet;
+import com.example.weaving.Fixtures.SubConnection;
+import com.example.weaving.Fixtures.Unrelated;
+import org.junit.jupiter.api.Test;
+
+/** The weaver's decisions (on classes outside io.holdtrace, which it never weaves), by name and by supertype, and what it does to the classes it takes. */
+public class WeaverTest {
+
+    public static final AtomicInteger CLOSES = new AtomicInteger();
+
+    static final class CloseAdvice {
+        @Advice.OnMethodEnter
+        static void enter() {
+            CLOSES.incrementAndGet();
+        }
+    }
+
+    private static final Weave.Change COUNT_CLOSES =
+            (b, type) -> b.visit(Advice.to(CloseAdvice.class).on(named("close")));
+
+    private static Weaver weaver(Weave... weaves) {
+        return new Weaver(List.of(weaves), ClassFileLocator.NoOp.INSTANCE);
+    }
+
+    private static Weave connections() {
+        return Weave.subtypes("java.sql.Connection", new String[] {"close", "commit"}, COUNT_CLOSES)
+                .except("com.example.weaving.Fixtures$Sub");
+    }
+
+    private static byte[] bytesOf(Class<?> c) throws IOException {
+        try (InputStream in = c.getClassLoader().getResourceAsStream(c.getName().replace('.', '/') + ".class")) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static byte[] transform(Weaver w, Class<?> c) throws IOException {
+        return w.transform(c.getClassLoader(), c.getName().replace('.', '/'), null, null, bytesOf(c));
+    }
+
+    @Test
+    void wovenByNameAndTheAdviceRuns() throws Exception {
+        Weaver w = weaver(Weave.named(COUNT_CLOSES, Named.class.getName()));
+        byte[] woven = transform(w, Named.class);
+        assertNotNull(woven);
+        Class<?> c = new Child(Named.class.getName(), woven).loadClass(Named.class.getName());
+        assertTrue(c != Named.class);
+        Object o = c.getDeclaredConstructor().newInstance();
+        int before = CLOSES.get();
+        assertEquals(1, c.getMethod("close").invoke(o), "the method's own behaviour stays");
+        assertEquals(before + 1, CLOSES.get(), "the advice ran");
+        assertNull(transform(w, Unrelated.class), "another class is left alone");
+    }
+
+    @Test
+    void theClassIsDescribedFromTheBytesGivenNotFromItsLoadersResources() throws Exception {
+        Weaver w = weaver(Weave.named(COUNT_CLOSES, Named.class.getName()));
+        assertNotNull(transform(w, Named.class)); // its loader's version: described, and its supertypes kept
+        // an earlier transformer gave it an interface (as HikariSlotFields does): the weave keeps it
+        byte[] reshaped = new ByteBuddy().redefine(Named.class).implement(java.io.Serializable.class).make().getBytes();
+        byte[] woven = w.transform(Named.class.getClassLoader(), Named.class.getName().replace('.', '/'), null, null, reshaped);
+        Class<?> c = new Child(Named.class.getName(), woven).loadClass(Named.class.getName());
+        assertTrue(java.io.Serializable.class.isAssignableFrom(c), "the interface the bytes had");
+    }
+
+    @Test
+    void aSubtypeIsWovenOnlyIfItDeclaresOneOfTheMethods() throws Exception {
+        Weaver w = weaver(connections());
+        assertNotNull(transform(w, PartConnection.class));
+        assertNull(transform(w, Quiet.class), "declares none of the methods");
+        assertNull(transform(w, Unrelated.class), "declares close but is no connection");
+        assertNull(w.transform(null, "java/io/ByteArrayOutputStream", null, null, bytesOf(Named.class)),
+                "the boot loader's classes are matched by name only");
+        byte[] iface;
+        try (InputStream in = ClassLoader.getSystemResourceAsStream("java/sql/Connection.class")) {
+            iface = in.readAllBytes();
+        }
+        assertNull(w.transform(getClass().getClassLoader(), "java/sql/Connection", null, null, iface), "an interface");
+    }
+
+    @Test
+    void exceptLeavesOutAPrefixAndWithinKeepsOnlyOne() throws Exception {
+        assertNull(transform(weaver(connections()), SubConnection.class), "excepted by its name");
+        Weave within = Weave.subtypes("java.sql.Connection", new String[] {"commit"}, COUNT_CLOSES)
+                .within("com.example.weaving.Fixtures$Sub");
+        assertNotNull(transform(weaver(within), SubConnection.class), "a supertype read from its loader's resources");
+        assertNull(transform(weaver(within), PartConnection.class), "outside the prefix");
+    }
+
+    @Test
+    void aSupertypeThatCannotBeReadMakesNoMatch() throws Exception {
+        ClassLoader empty = new ClassLoader(null) {
+        };
+        Weaver w = weaver(Weave.subtypes("java.sql.Connection", new String[] {"commit"}, COUNT_CLOSES));
+        assertNotNull(transform(w, SubConnection.class), "its own loader reads the supertype");
+        assertNull(w.transform(empty, SubConnection.class.getName().replace('.', '/'), null, null, bytesOf(SubConnection.class)),
+                "a loader that cannot");
+        assertNull(w.transform(empty, "x/Y", null, null, new byte[] {1, 2, 3}), "not a class file: no exception");
+    }
+
+    @Test
+    void aFailingChangeLeavesTheClassAsItIsAndIsCounted() throws Exception {
+        Weaver w = weaver(Weave.named((b, type) -> {
+            throw new IllegalStateException("boom");
+        }, Named.class.getName()));
+        int faults = Faults.count();
+        assertNull(transform(w, Named.class));
+        assertEquals(faults + 1, Faults.count());
+    }
+
+    @Test
+    void loadedClassesItAppliesTo() {
+        Weaver w = weaver(connections(), Weave.named(COUNT_CLOSES, Named.class.getName()));
+        assertTrue(w.applies(PartConnection.class));
+        assertTrue(w.applies(Quiet.class), "by its loaded supertypes (retransforming it changes nothing, harmlessly)");
+        assertFalse(w.applies(SubConnection.class), "excepted");
+        assertFalse(w.applies(Unrelated.class));
+        assertFalse(w.applies(Connection.class), "an interface");
+        assertTrue(w.applies(Named.class));
+        assertFalse(w.applies(int[].class));
+    }
+
+    /** Defines one class from given bytes, delegating the rest to the test's loader. */
+    private static final class Child extends ClassLoader {
+        private final String name;
+        private final byte[] bytes;
+
+        Child(String name, byte[] bytes) {
+            super(WeaverTest.class.getClassLoader());
+            this.name = name;
+            this.bytes = bytes;
+        }
+
+        @Override
+        protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
+            if (n.equals(name)) {
+                synchronized (getClassLoadingLock(n)) {
+                    Class<?> c = findLoadedClass(n);
+                    return c != null ? c : defineClass(n, bytes, 0, bytes.length);
+                }
+            }
+            return super.loadClass(n, resolve);
+        }
+    }
+}
