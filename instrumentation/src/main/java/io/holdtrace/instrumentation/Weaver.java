@@ -21,6 +21,7 @@ import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.TypeResolutionStrategy;
 import net.bytebuddy.dynamic.VisibilityBridgeStrategy;
 import net.bytebuddy.dynamic.scaffold.InstrumentedType;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.matcher.ElementMatchers;
@@ -141,6 +142,7 @@ public final class Weaver implements ClassFileTransformer {
             return null;
         }
         BUSY.set(Boolean.TRUE);
+        long t0 = debug ? System.nanoTime() : 0;
         try {
             ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, bytes),
                     loader == null ? ClassFileLocator.ForClassLoader.ofBootLoader()
@@ -158,11 +160,27 @@ public final class Weaver implements ClassFileTransformer {
             }
             byte[] out = b.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
             if (debug) {
-                System.err.println(PREFIX + "wove " + name);
+                System.err.println(PREFIX + "wove " + name + " (" + (System.nanoTime() - t0) / 1000 + " us)");
             }
             return out;
         } finally {
             BUSY.remove();
+        }
+    }
+
+    /** One weave, as for a class being loaded, whose failure is thrown rather than reported ({@link WarmUp}). */
+    byte[] weaveQuietly(ClassLoader loader, String name, byte[] bytes, Weave weave) {
+        return weave(loader, name, bytes, List.of(weave));
+    }
+
+    /**
+     * Starts paying Byte Buddy's first-use cost on a thread of its own ({@link WarmUp}), as early
+     * as the agent can (its weave is of a class of its own, by a weaver of its own).
+     * {@code -Dholdtrace.debug.warmup=false} leaves it out, to measure it.
+     */
+    public static void warmUp() {
+        if (!"false".equals(System.getProperty("holdtrace.debug.warmup"))) {
+            WarmUp.start(new Weaver(List.of(), ClassFileLocator.NoOp.INSTANCE));
         }
     }
 
@@ -240,7 +258,10 @@ public final class Weaver implements ClassFileTransformer {
                     .with(TypeValidation.DISABLED)
                     .with(Implementation.Context.Disabled.Factory.INSTANCE) // no member added: retransformable
                     .with(InstrumentedType.Factory.Default.FROZEN)
-                    .with(VisibilityBridgeStrategy.Default.NEVER);
+                    .with(VisibilityBridgeStrategy.Default.NEVER)
+                    // advice changes declared methods only: no graph of the whole hierarchy (which
+                    // described every supertype, through the loader's jars, for each class woven)
+                    .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
             byteBuddy = b;
         }
         return b;

@@ -128,6 +128,11 @@ public class WeaverTest {
     }
 
     @Test
+    void theWarmUpWeaveSucceeds() {
+        assertNotNull(WarmUp.run(weaver()), "it fails silently in the agent: a broken warm-up would only cost time");
+    }
+
+    @Test
     void loadedClassesItAppliesTo() {
         Weaver w = weaver(connections(), Weave.named(COUNT_CLOSES, Named.class.getName()));
         assertTrue(w.applies(PartConnection.class));
