@@ -31,7 +31,7 @@ final class WarmUp {
     }
 
     static byte[] run(Weaver weaver) {
-        String name = Template.class.getName();
+        String name = WarmUp.class.getName() + "$Template"; // by name: the class itself is never loaded
         try (InputStream in = WarmUp.class.getClassLoader().getResourceAsStream(name.replace('.', '/') + ".class")) {
             if (in == null) {
                 return null;

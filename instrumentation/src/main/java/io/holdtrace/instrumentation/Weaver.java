@@ -106,7 +106,12 @@ public final class Weaver implements ClassFileTransformer {
                 changes = new ArrayList<>(List.of(named));
             }
             if (loader != null && bySupertype.length > 0 && !className.startsWith("io/holdtrace/")) {
-                long declared = ClassHeaders.declaredMethods(bytes, methodNames);
+                long declared;
+                try {
+                    declared = ClassHeaders.declaredMethods(bytes, methodNames);
+                } catch (IllegalArgumentException | IndexOutOfBoundsException malformed) {
+                    return null; // not a class file the JVM will define: not ours to report
+                }
                 if (declared != 0) {
                     changes = subtypeWeaves(loader, className.replace('/', '.'), bytes, declared, changes);
                 }

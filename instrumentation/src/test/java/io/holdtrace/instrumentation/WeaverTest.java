@@ -114,7 +114,11 @@ public class WeaverTest {
         assertNotNull(transform(w, SubConnection.class), "its own loader reads the supertype");
         assertNull(w.transform(empty, SubConnection.class.getName().replace('.', '/'), null, null, bytesOf(SubConnection.class)),
                 "a loader that cannot");
+        int faults = Faults.count();
         assertNull(w.transform(empty, "x/Y", null, null, new byte[] {1, 2, 3}), "not a class file: no exception");
+        assertNull(w.transform(empty, "x/Z", null, null, java.util.Arrays.copyOf(bytesOf(SubConnection.class), 100)),
+                "a truncated one");
+        assertEquals(faults, Faults.count(), "the JVM rejects those itself: not the agent's faults");
     }
 
     @Test

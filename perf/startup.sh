@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Start-up only: the sample app on PostgreSQL started again and again, with no agent, with
+# holdtrace (defaults) and with the OpenTelemetry agent (exporters off), in interleaved rounds.
+# A start costs a few seconds, so far more rounds fit than macro.sh's pairs: on a VM whose starts
+# alone vary by a second, the median of many per-round differences is what tells.
+#
+#   perf/startup.sh              runs in the background; prints where its log is
+#   options: --rounds N (15)  --max-minutes M (15)  --no-build  --foreground
+#
+# Start-up is launch to the port file the app writes once ready (as in macro.sh). Writes
+# perf/RESULTS-startup.md: per arm the median start, and the median and spread of its difference
+# to the no-agent start of the same round.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PERF=$ROOT/perf
+ROUNDS=15 MAX_MIN=15 BUILD=1 FG=0
+ARGS=("$@")
+while [ $# -gt 0 ]; do
+  case $1 in
+    --rounds) ROUNDS=$2; shift ;;
+    --max-minutes) MAX_MIN=$2; shift ;;
+    --no-build) BUILD=0 ;;
+    --foreground) FG=1 ;;
+    *) echo "startup.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+OUT=$PERF/target/startup
+
+if [ $FG = 0 ]; then
+  mkdir -p "$OUT"
+  PERF_COMMAND="perf/startup.sh ${ARGS[*]:-}" nohup timeout $(( MAX_MIN * 60 + 300 )) "$0" "${ARGS[@]}" --foreground \
+    >"$OUT/startup.log" 2>&1 &
+  echo "startup: running in the background as pid $!, at most $MAX_MIN min; log: $OUT/startup.log; results: $PERF/RESULTS-startup.md"
+  exit 0
+fi
+
+rm -rf "$OUT/raw"; mkdir -p "$OUT/raw"
+cd "$ROOT"
+DEADLINE=$(( $(date +%s) + MAX_MIN * 60 ))
+log() { echo "startup: $(date +%T) $*"; }
+
+if [ $BUILD = 1 ]; then
+  log "building the agents and the sample app"
+  mvn -B -q -DskipTests package -pl perf,sample-app -am
+fi
+APP=$ROOT/sample-app/target/holdtrace-sample-app.jar
+HT=$PERF/target/agents/holdtrace-agent.jar
+OTEL=$PERF/target/agents/opentelemetry-javaagent.jar
+for f in "$APP" "$HT" "$OTEL"; do [ -f "$f" ] || { echo "startup: $f is missing; run without --no-build" >&2; exit 1; }; done
+pg_isready -q -h 127.0.0.1 -p 5432 || { echo "startup: PostgreSQL is not up on 127.0.0.1:5432" >&2; exit 1; }
+
+ARMS=(
+  "none|"
+  "holdtrace|-javaagent:$HT=report=$OUT/raw/holdtrace.json"
+  "otel|-javaagent:$OTEL -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none -Dotel.javaagent.logging=none"
+)
+APP_ARGS=(--db=postgres --server.port=0
+  --sample.incidents.a.enabled=false --sample.incidents.b.enabled=false
+  --sample.incidents.c.enabled=false --sample.incidents.leak.enabled=false)
+
+# start NAME JVM_ARGS: prints the ms from launch to the port file, or nothing if it did not start
+start() {
+  local port_file=$OUT/raw/$1.port
+  rm -f "$port_file"
+  local t0; t0=$(date +%s%N)
+  # shellcheck disable=SC2086 # the arm's JVM arguments are words on purpose
+  java $2 -jar "$APP" "${APP_ARGS[@]}" --sample.port-file="$port_file" >"$OUT/raw/$1.app.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 1200); do [ -s "$port_file" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.02; done
+  local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+  [ -s "$port_file" ] && echo "$ms"
+  return 0
+}
+
+{
+  echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "command=${PERF_COMMAND:-perf/startup.sh ${ARGS[*]:-}}"
+  echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) CPUs"
+  echo "jdk=$(java -version 2>&1 | sed -n 2p)"
+  echo "commit=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')"
+} >"$OUT/raw/meta.txt"
+
+: >"$OUT/raw/starts.tsv"
+for r in $(seq 1 "$ROUNDS"); do
+  if [ "$(date +%s)" -ge $DEADLINE ]; then log "out of time before round $r"; break; fi
+  n=${#ARMS[@]}
+  for i in $(seq 0 $((n - 1))); do # the order rotates from round to round
+    arm=${ARMS[$(( (i + r - 1) % n ))]}
+    ms=$(start "${arm%%|*}" "${arm#*|}")
+    if [ -n "$ms" ]; then printf '%s\t%s\t%s\n' "$r" "${arm%%|*}" "$ms" >>"$OUT/raw/starts.tsv"; fi
+  done
+  log "round $r: $(awk -v r="$r" '$1 == r { printf "%s %s ms  ", $2, $3 }' "$OUT/raw/starts.tsv")"
+done
+
+python3 - "$OUT/raw" "$PERF/RESULTS-startup.md" <<'PY'
+import statistics, sys
+raw, out = sys.argv[1], sys.argv[2]
+meta = dict(l.rstrip("\n").split("=", 1) for l in open(f"{raw}/meta.txt"))
+starts = {}
+for line in open(f"{raw}/starts.tsv"):
+    r, arm, ms = line.split()
+    starts[(int(r), arm)] = int(ms)
+rounds = sorted({r for r, _ in starts})
+lines = ["# holdtrace overhead: start-up", "",
+         f"- date: {meta['date']}; commit {meta['commit']}",
+         f"- machine: {meta['cpu']}; JDK: {meta['jdk']}",
+         f"- command: `{meta['command']}`",
+         f"- rounds: {len(rounds)} (each: one start per arm, in an order that rotates); start-up is launch to the"
+         " sample app's port file (PostgreSQL, incidents off)", "",
+         "| arm | median start ms | min..max | median difference to no agent, same round | differences min..max |",
+         "| --- | ---: | ---: | ---: | ---: |"]
+for arm in ["none", "holdtrace", "otel"]:
+    v = [starts[(r, arm)] for r in rounds if (r, arm) in starts]
+    d = [starts[(r, arm)] - starts[(r, "none")] for r in rounds if (r, arm) in starts and (r, "none") in starts]
+    if not v:
+        continue
+    cells = [f"{statistics.median(v):,.0f}", f"{min(v):,}..{max(v):,}"]
+    cells += ["", ""] if arm == "none" else [f"+{statistics.median(d):,.0f}", f"{min(d):+,}..{max(d):+,}"]
+    lines.append(f"| {arm} | " + " | ".join(cells) + " |")
+d = [starts[(r, "holdtrace")] - starts[(r, "none")] for r in rounds if (r, "holdtrace") in starts and (r, "none") in starts]
+if d:
+    m = statistics.median(d)
+    lines += ["", "## Target (issue 6)", "",
+              f"Start-up at most +200 ms: median +{m:,.0f} ms, " + ("**met**" if m <= 200 else f"**missed** by {m - 200:,.0f} ms") + "."]
+open(out, "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
+PY
