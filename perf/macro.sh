@@ -37,11 +37,11 @@ while [ $# -gt 0 ]; do
 done
 OUT=$PERF/target/macro
 
+# shellcheck source=perf/sample-arms.sh
+. "$PERF/sample-arms.sh"
 if [ $FG = 0 ]; then
-  mkdir -p "$OUT"
-  PERF_COMMAND="perf/macro.sh ${ARGS[*]:-}" nohup timeout $(( MAX_MIN * 60 + 600 )) "$0" "${ARGS[@]}" --foreground \
-    >"$OUT/macro.log" 2>&1 &
-  echo "macro: running in the background as pid $!, at most $MAX_MIN min; log: $OUT/macro.log; results: $PERF/RESULTS-macro.md"
+  background macro $(( MAX_MIN * 60 + 600 )) "${ARGS[@]}"
+  echo "results: $PERF/RESULTS-macro.md"
   exit 0
 fi
 
@@ -51,24 +51,7 @@ DEADLINE=$(( $(date +%s) + MAX_MIN * 60 ))
 log() { echo "macro: $(date +%T) $*"; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
-if [ $BUILD = 1 ]; then
-  log "building the agents and the sample app"
-  mvn -B -q -DskipTests package -pl perf,sample-app -am
-fi
-APP=$ROOT/sample-app/target/holdtrace-sample-app.jar
-HT=$PERF/target/agents/holdtrace-agent.jar
-OTEL=$PERF/target/agents/opentelemetry-javaagent.jar
-for f in "$APP" "$HT" "$OTEL"; do [ -f "$f" ] || { echo "macro: $f is missing; run without --no-build" >&2; exit 1; }; done
-pg_isready -q -h 127.0.0.1 -p 5432 || { echo "macro: PostgreSQL is not up on 127.0.0.1:5432" >&2; exit 1; }
-
-ARMS=(
-  "none|"
-  "holdtrace|-javaagent:$HT=report=$OUT/raw/holdtrace.json"
-  "otel|-javaagent:$OTEL -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none -Dotel.javaagent.logging=none"
-)
-APP_ARGS=(--db=postgres --server.port=0
-  --sample.incidents.a.enabled=false --sample.incidents.b.enabled=false
-  --sample.incidents.c.enabled=false --sample.incidents.leak.enabled=false)
+prepare_inputs log
 LOAD_PATHS=(--path=/healthy/orders:3 --path=/healthy/report:1)
 
 wait_quiet() { # as in run.sh: true once the 1-minute load is below $1, giving up after $2 s

@@ -28,11 +28,11 @@ while [ $# -gt 0 ]; do
 done
 OUT=$PERF/target/startup
 
+# shellcheck source=perf/sample-arms.sh
+. "$PERF/sample-arms.sh"
 if [ $FG = 0 ]; then
-  mkdir -p "$OUT"
-  PERF_COMMAND="perf/startup.sh ${ARGS[*]:-}" nohup timeout $(( MAX_MIN * 60 + 300 )) "$0" "${ARGS[@]}" --foreground \
-    >"$OUT/startup.log" 2>&1 &
-  echo "startup: running in the background as pid $!, at most $MAX_MIN min; log: $OUT/startup.log; results: $PERF/RESULTS-startup.md"
+  background startup $(( MAX_MIN * 60 + 300 )) "${ARGS[@]}"
+  echo "results: $PERF/RESULTS-startup.md"
   exit 0
 fi
 
@@ -41,24 +41,7 @@ cd "$ROOT"
 DEADLINE=$(( $(date +%s) + MAX_MIN * 60 ))
 log() { echo "startup: $(date +%T) $*"; }
 
-if [ $BUILD = 1 ]; then
-  log "building the agents and the sample app"
-  mvn -B -q -DskipTests package -pl perf,sample-app -am
-fi
-APP=$ROOT/sample-app/target/holdtrace-sample-app.jar
-HT=$PERF/target/agents/holdtrace-agent.jar
-OTEL=$PERF/target/agents/opentelemetry-javaagent.jar
-for f in "$APP" "$HT" "$OTEL"; do [ -f "$f" ] || { echo "startup: $f is missing; run without --no-build" >&2; exit 1; }; done
-pg_isready -q -h 127.0.0.1 -p 5432 || { echo "startup: PostgreSQL is not up on 127.0.0.1:5432" >&2; exit 1; }
-
-ARMS=(
-  "none|"
-  "holdtrace|-javaagent:$HT=report=$OUT/raw/holdtrace.json"
-  "otel|-javaagent:$OTEL -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none -Dotel.javaagent.logging=none"
-)
-APP_ARGS=(--db=postgres --server.port=0
-  --sample.incidents.a.enabled=false --sample.incidents.b.enabled=false
-  --sample.incidents.c.enabled=false --sample.incidents.leak.enabled=false)
+prepare_inputs log
 
 # start NAME JVM_ARGS: prints the ms from launch to the port file, or nothing if it did not start
 start() {

@@ -1,0 +1,33 @@
+# Sourced by macro.sh and startup.sh: what both run, so their arms stay the same. Expects ROOT,
+# PERF, OUT and BUILD set; defines APP, HT, OTEL, ARMS (name|JVM arguments), APP_ARGS, and
+#   background NAME MAX_SECONDS ARGS...   re-runs the calling script with --foreground under nohup
+#   prepare_inputs LOG_FN                 builds (unless --no-build), checks the jars and PostgreSQL
+
+APP=$ROOT/sample-app/target/holdtrace-sample-app.jar
+HT=$PERF/target/agents/holdtrace-agent.jar
+OTEL=$PERF/target/agents/opentelemetry-javaagent.jar
+ARMS=(
+  "none|"
+  "holdtrace|-javaagent:$HT=report=$OUT/raw/holdtrace.json"
+  "otel|-javaagent:$OTEL -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none -Dotel.javaagent.logging=none"
+)
+APP_ARGS=(--db=postgres --server.port=0
+  --sample.incidents.a.enabled=false --sample.incidents.b.enabled=false
+  --sample.incidents.c.enabled=false --sample.incidents.leak.enabled=false)
+
+background() { # name, max seconds, the script's own arguments
+  local name=$1 max=$2 script=$0; shift 2
+  mkdir -p "$OUT"
+  PERF_COMMAND="perf/$name.sh $*" nohup timeout "$max" "$script" "$@" --foreground >"$OUT/$name.log" 2>&1 &
+  echo "$name: running in the background as pid $!, at most $(( max / 60 )) min; log: $OUT/$name.log"
+}
+
+prepare_inputs() { # log function
+  local log=$1 f
+  if [ "$BUILD" = 1 ]; then
+    $log "building the agents and the sample app"
+    mvn -B -q -DskipTests package -pl perf,sample-app -am
+  fi
+  for f in "$APP" "$HT" "$OTEL"; do [ -f "$f" ] || { echo "$f is missing; run without --no-build" >&2; exit 1; }; done
+  pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not up on 127.0.0.1:5432" >&2; exit 1; }
+}
