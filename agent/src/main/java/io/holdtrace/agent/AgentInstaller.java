@@ -10,7 +10,6 @@ import io.holdtrace.agent.detect.SiteDecoder;
 import io.holdtrace.agent.jfr.JfrEvents;
 import io.holdtrace.agent.report.ReportBuilder;
 import io.holdtrace.bootstrap.Components;
-import io.holdtrace.bootstrap.Faults;
 import io.holdtrace.bootstrap.HoldTracker;
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.InstrumentationModule;
