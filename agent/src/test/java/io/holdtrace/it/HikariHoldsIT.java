@@ -66,8 +66,8 @@ class HikariHoldsIT {
 
     /**
      * The woven proxy keeps the interface the load-time rewrite gave it (a weave that described
-     * the class from its jar instead would drop it, and every checkout would silently take the
-     * generic path).
+     * the class from its jar instead would drop it, and a return would no longer find the slot its
+     * checkout used).
      */
     @Test
     void checkoutsTakeTheSlotPath() throws Exception {
