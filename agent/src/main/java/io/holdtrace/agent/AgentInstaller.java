@@ -53,7 +53,9 @@ public final class AgentInstaller {
         if (!config.enabled) {
             return;
         }
-        Weaver.warmUp(); // first of all: it runs beside the rest of the start
+        if (!modules.isEmpty()) {
+            Weaver.warmUp(); // first of all: it runs beside the rest of the start
+        }
         String version = version();
         HoldTracker tracker = new HoldTracker(config.maxOpenHolds, config.captureNanosPerSecond, 16_384);
         SiteDecoder decoder = new SiteDecoder(config.frameworkPackages, config.stackDepth, config.maxSites, tracker.budget());
