@@ -23,8 +23,12 @@ import java.lang.ref.WeakReference;
  * <p>References: the slot keeps the pool's proxy strongly from the checkout until the hold is
  * promoted or ends (at most one detector pass), and its entry and nothing else weakly; the
  * registry of slots is bounded ({@link HoldTracker}).
+ *
+ * <p>Layout: {@link Padded} before the fields and {@link Tail} after them keep every slot's
+ * fields two cache lines away from any other object, so two threads' checkouts never write one
+ * line; every slot is a {@link Tail}.
  */
-public final class HoldSlot {
+public class HoldSlot extends Padded {
 
     private static final VarHandle STATE;
     private static final VarHandle PROMOTED;
@@ -70,7 +74,12 @@ public final class HoldSlot {
     @SuppressWarnings("unused") // through CLOSING
     private long closingStart;
 
-    HoldSlot(Object entry, PoolStats pool) {
+    /** A new slot: always with its trailing room. */
+    static HoldSlot of(Object entry, PoolStats pool) {
+        return new Tail(entry, pool);
+    }
+
+    private HoldSlot(Object entry, PoolStats pool) {
         this.entry = new WeakReference<>(entry);
         this.pool = pool;
     }
@@ -157,5 +166,15 @@ public final class HoldSlot {
     /** The checkout's start, for the return's exit (read at its entry, before the pool can reuse the entry). */
     public long startNanos() {
         return startNanos;
+    }
+
+    /** The slot with room after its fields (HotSpot places a subclass's fields after its superclass's). */
+    static final class Tail extends HoldSlot {
+        @SuppressWarnings("unused") private long q01, q02, q03, q04, q05, q06, q07, q08;
+        @SuppressWarnings("unused") private long q09, q10, q11, q12, q13, q14, q15, q16;
+
+        Tail(Object entry, PoolStats pool) {
+            super(entry, pool);
+        }
     }
 }

@@ -12,7 +12,7 @@ import java.util.Arrays;
 final class HoldSlots {
 
     /** Given to an entry when there was no room: its checkouts take the generic path for good. */
-    static final HoldSlot NONE = new HoldSlot(null, null);
+    static final HoldSlot NONE = HoldSlot.of(null, null);
 
     private final int capacity;
     private HoldSlot[] slots = new HoldSlot[16];
@@ -33,7 +33,7 @@ final class HoldSlots {
                 slots = Arrays.copyOf(slots, Math.min(capacity, count * 2));
             }
         }
-        HoldSlot s = new HoldSlot(entry, pool);
+        HoldSlot s = HoldSlot.of(entry, pool);
         slots[count++] = s;
         return s;
     }

@@ -11,7 +11,7 @@ import java.lang.invoke.VarHandle;
  * it. A pool gives at most {@link PoolStats#MAX_SHARDS} threads a shard at once; the others
  * count in the shared cells, atomically.
  */
-final class PoolShard {
+final class PoolShard extends Padded {
 
     private static final VarHandle CHECKOUTS;
     private static final VarHandle RETURNS;

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * agent can look at its stack now or see that it ended, without keeping it alive. One per
  * thread, made on first use.
  */
-public final class ThreadRef {
+public final class ThreadRef extends Padded {
 
     private static final ThreadLocal<ThreadRef> CURRENT = ThreadLocal.withInitial(ThreadRef::new);
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_STRIPE = new java.util.concurrent.atomic.AtomicInteger();
