@@ -39,16 +39,7 @@ OUT=$PERF/target/macro
 
 # shellcheck source=perf/sample-arms.sh
 . "$PERF/sample-arms.sh"
-if [ $FG = 0 ]; then
-  background macro $(( MAX_MIN * 60 + 600 )) "${ARGS[@]}"
-  echo "results: $PERF/RESULTS-macro.md"
-  exit 0
-fi
-
-rm -rf "$OUT/raw"; mkdir -p "$OUT/raw"
-cd "$ROOT"
-DEADLINE=$(( $(date +%s) + MAX_MIN * 60 ))
-log() { echo "macro: $(date +%T) $*"; }
+begin macro 600
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
 prepare_inputs log

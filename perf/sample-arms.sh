@@ -2,6 +2,9 @@
 # PERF, OUT and BUILD set; defines APP, HT, OTEL, ARMS (name|JVM arguments), APP_ARGS, and
 #   background NAME MAX_SECONDS ARGS...   re-runs the calling script with --foreground under nohup
 #   prepare_inputs LOG_FN                 builds (unless --no-build), checks the jars and PostgreSQL
+#   begin NAME GRACE_SECONDS              without --foreground: runs the script in the background
+#                                         (MAX_MIN plus the grace) and exits; with it: empties
+#                                         OUT/raw, enters ROOT, sets DEADLINE and defines log
 
 APP=$ROOT/sample-app/target/holdtrace-sample-app.jar
 HT=$PERF/target/agents/holdtrace-agent.jar
@@ -31,3 +34,18 @@ prepare_inputs() { # log function
   for f in "$APP" "$HT" "$OTEL"; do [ -f "$f" ] || { echo "$f is missing; run without --no-build" >&2; exit 1; }; done
   pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not up on 127.0.0.1:5432" >&2; exit 1; }
 }
+
+begin() { # name, seconds of grace past MAX_MIN; uses FG, MAX_MIN and ARGS of the calling script
+  local name=$1 grace=$2
+  if [ "$FG" = 0 ]; then
+    background "$name" $(( MAX_MIN * 60 + grace )) "${ARGS[@]}"
+    echo "results: $PERF/RESULTS-$name.md"
+    exit 0
+  fi
+  rm -rf "$OUT/raw"; mkdir -p "$OUT/raw"
+  cd "$ROOT"
+  DEADLINE=$(( $(date +%s) + MAX_MIN * 60 ))
+  RUN_NAME=$name
+}
+
+log() { echo "$RUN_NAME: $(date +%T) $*"; }

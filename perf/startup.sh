@@ -30,16 +30,7 @@ OUT=$PERF/target/startup
 
 # shellcheck source=perf/sample-arms.sh
 . "$PERF/sample-arms.sh"
-if [ $FG = 0 ]; then
-  background startup $(( MAX_MIN * 60 + 300 )) "${ARGS[@]}"
-  echo "results: $PERF/RESULTS-startup.md"
-  exit 0
-fi
-
-rm -rf "$OUT/raw"; mkdir -p "$OUT/raw"
-cd "$ROOT"
-DEADLINE=$(( $(date +%s) + MAX_MIN * 60 ))
-log() { echo "startup: $(date +%T) $*"; }
+begin startup 300
 
 prepare_inputs log
 
