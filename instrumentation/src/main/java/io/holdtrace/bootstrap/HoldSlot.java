@@ -138,34 +138,8 @@ public class HoldSlot extends Padded {
         return (long) CLOSING.getOpaque(this);
     }
 
-    // the clock readings of the checkout under way, from the woven checkout to its exit advice;
-    // only the borrower touches them
-    private long pendingStart;
-    private long pendingEnd;
-
-    void pending(long start, long end) {
-        pendingStart = start;
-        pendingEnd = end;
-    }
-
-    long pendingEnd() {
-        return pendingEnd;
-    }
-
-    /** The pending checkout's wait; clears the readings. */
-    long takePendingWait() {
-        long waited = Math.max(0L, pendingEnd - pendingStart);
-        pendingEnd = 0L;
-        return waited;
-    }
-
     static boolean isOpen(long state) {
         return (state & 1L) != 0L;
-    }
-
-    /** The checkout's start, for the return's exit (read at its entry, before the pool can reuse the entry). */
-    public long startNanos() {
-        return startNanos;
     }
 
     /** The slot with room after its fields (HotSpot places a subclass's fields after its superclass's). */

@@ -230,6 +230,23 @@ public final class HoldTracker {
         s.pool.held(me(s.owner), end - start); // (the owner now may be the next borrower's: me() checks)
     }
 
+    /**
+     * The pool takes back the slot's entry, having stamped the return {@code poolNanos}: its
+     * checkout ends, if nobody ended it yet. Returns what {@link #claim} gave (null: nothing ended).
+     */
+    Object recycled(HoldSlot s, long poolNanos) {
+        if (s == HoldSlots.NONE) {
+            return null;
+        }
+        Object r = claim(s, s.state(), true);
+        if (r instanceof Hold) {
+            returned((Hold) r, Holds.END_CLOSE, poolNanos);
+        } else if (r != null) {
+            slotReturned(s, s.startNanos, poolNanos); // (the entry is still this checkout's: the pool has not taken it yet)
+        }
+        return r;
+    }
+
     /** The slot's checkout ended now, not through a timestamped return (abort, eviction). */
     void released(HoldSlot s, int reason) {
         long st = s.state();
@@ -363,26 +380,24 @@ public final class HoldTracker {
             released(s, reason); // a pooled entry's checkout (HikariCP's)
             return;
         }
+        releasedUnslotted(handle, reason);
+    }
+
+    /** A close of {@code handle}: only if its entry has no slot (else the entry's {@link #recycled} ends it). */
+    void closedUnslotted(Object handle) {
+        if (slotOf(handle) == null) {
+            releasedUnslotted(handle, Holds.END_CLOSE);
+        }
+    }
+
+    private void releasedUnslotted(Object handle, int reason) {
         Hold h = open.remove(handle, ThreadRef.get());
         if (h != null) {
             finish(h, System.nanoTime(), reason);
         }
     }
 
-    /**
-     * The first half of a return that the pool timestamps: the hold leaves the table and the pool's
-     * in-use count, so the connection can go to the next caller; {@link #returned} ends it.
-     */
-    Hold returning(Object handle) {
-        ThreadRef by = ThreadRef.get();
-        Hold h = open.remove(handle, by);
-        if (h != null) {
-            h.pool.checkedIn(by);
-        }
-        return h;
-    }
-
-    /** The second half: the hold {@link #returning} took out ends at {@code poolNanos}. */
+    /** A hold whose end was claimed ({@link #claim}) ends at {@code poolNanos}, the pool's own stamp of the return. */
     void returned(Hold h, int reason, long poolNanos) {
         long end = poolNanos;
         if (end - h.startNanos < 0L) {
@@ -594,6 +609,22 @@ public final class HoldTracker {
         return startMillis + (nanos - startNanos) / 1_000_000L;
     }
 
+    /**
+     * Passed as a pool's name by woven code that does not read it (HikariCP's rewritten checkout):
+     * the pool's {@code toString()} is its name (HikariCP's is its {@code poolName}), read once,
+     * as the pool is first seen.
+     */
+    static final String NAMED_BY_POOL = new String("(named by the pool)");
+
+    private static String nameOf(Object poolObj) {
+        try {
+            return poolObj == null ? null : poolObj.toString();
+        } catch (RuntimeException e) {
+            Faults.report("pool name", e);
+            return null;
+        }
+    }
+
     private PoolStats find(Object poolObj) {
         for (PoolStats p : pools) {
             if (p.is(poolObj)) {
@@ -612,6 +643,9 @@ public final class HoldTracker {
         PoolStats p = find(poolObj);
         if (p != null) {
             return p;
+        }
+        if (name == NAMED_BY_POOL) {
+            name = nameOf(poolObj);
         }
         PoolStats[] cur = pools;
         if (cur.length >= MAX_POOLS) {

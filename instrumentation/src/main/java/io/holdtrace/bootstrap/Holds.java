@@ -76,167 +76,80 @@ public final class Holds {
         }
     }
 
-    // ---- Pools whose checkout reads the clock itself (HikariCP): the checkout's own readings are
-    // taken instead of reading the clock again; its first is where the wait began, its last where
-    // the connection was handed out. A return that the pool timestamps itself takes that reading.
+    // ---- HikariCP, rewritten as its classes load (HikariSlotFields): the checkout hands over its
+    // own clock readings (its first is where the wait began, its last where the connection was
+    // handed out), and the return the pool's own timestamp, so holdtrace reads no clock of its own.
+    // A checkout of an entry with a HoldSlot writes the slot ({@link PooledHandle},
+    // {@link SlotCarrier}); one without (no room for more slots) takes the generic path.
 
     /**
-     * A checkout is returning {@code handle}: its own first and last clock readings
-     * ({@code System.nanoTime()}), kept by the woven checkout in locals of its own. They wait for
-     * {@link #acquiredAfterClock} in the entry's slot (the borrower has it to itself), or on this
-     * thread before the entry has a slot. 0 for a reading the checkout did not make.
+     * {@code pool}'s checkout is returning {@code handle}; {@code first} and {@code last} are the
+     * checkout's own first and last {@link System#nanoTime()} readings (0: none made). The pool's
+     * name is its {@code toString()}, read once, as the pool is first seen.
      */
-    public static void checkoutTimes(Object handle, long first, long last) {
-        if (tracker == null || first == 0L) {
-            return;
-        }
-        try {
-            long end = last != 0L ? last : first;
-            HoldSlot s = HoldTracker.slotOf(handle);
-            if (s != null) {
-                s.pending(first, end);
-            } else {
-                ThreadRef r = ThreadRef.get();
-                r.checkoutClock(first);
-                r.checkoutClock(end);
-            }
-        } catch (Throwable e) {
-            Faults.report("checkoutTimes", e);
-        }
-    }
-
-    /** A checkout that began at {@code first} (0: no reading) is throwing: kept on this thread for {@link #acquireFailedAfterClock}. */
-    public static void checkoutFailing(long first) {
-        if (tracker == null || first == 0L) {
-            return;
-        }
-        try {
-            ThreadRef.get().checkoutClock(first);
-        } catch (Throwable e) {
-            Faults.report("checkoutFailing", e);
-        }
-    }
-
-    /**
-     * {@link #acquired} for a checkout whose clock readings {@link #checkoutTimes} kept: from its
-     * first to its last. Reads the clock itself if there were none.
-     */
-    public static void acquiredAfterClock(Object pool, String type, String name, Object handle) {
+    public static void checkedOut(Object handle, Object pool, String type, long first, long last) {
         HoldTracker t = tracker;
-        if (t == null) {
+        if (t == null || handle == null) {
             return;
         }
         try {
             ThreadRef r = ThreadRef.current();
-            HoldSlot s = handle != null ? t.slotForCheckout(pool, type, name, handle) : null;
-            long now;
-            long waited;
-            if (s != null && s.pendingEnd() != 0L) {
-                now = s.pendingEnd();
-                waited = s.takePendingWait();
-            } else {
-                now = r.checkoutLastReading();
-                waited = r.endCheckout(now);
-            }
+            long now = last != 0L ? last : first != 0L ? first : System.nanoTime();
+            long waited = first != 0L ? Math.max(0L, now - first) : 0L;
+            HoldSlot s = t.slotForCheckout(pool, type, HoldTracker.NAMED_BY_POOL, handle);
             if (s != null) {
                 t.acquired(s, handle, now, waited, r); // the pool's entry keeps the hold: nothing made
-            } else if (handle != null) {
-                t.acquired(pool, type, name, handle, now, waited, r);
+            } else {
+                t.acquired(pool, type, HoldTracker.NAMED_BY_POOL, handle, now, waited, r);
             }
         } catch (Throwable e) {
             Faults.report("acquired", e);
         }
     }
 
-    /** {@link #acquireFailed} for a checkout whose first clock reading {@link #checkoutFailing} kept. */
-    public static void acquireFailedAfterClock(Object pool, String type, String name) {
+    /** {@code pool}'s checkout, which began at {@code first} (0: no reading), is throwing. */
+    public static void checkoutThrew(Object pool, String type, long first) {
         HoldTracker t = tracker;
         if (t == null) {
             return;
         }
         try {
-            ThreadRef r = ThreadRef.current();
             long now = System.nanoTime();
-            t.acquireFailed(pool, type, name, now, r.endCheckout(now), r);
+            long waited = first != 0L ? Math.max(0L, now - first) : 0L;
+            t.acquireFailed(pool, type, HoldTracker.NAMED_BY_POOL, now, waited, ThreadRef.current());
         } catch (Throwable e) {
             Faults.report("acquireFailed", e);
         }
     }
 
     /**
-     * Entry to the return of {@code handle} by a pool that timestamps the return itself: the hold
-     * leaves the open table and the pool's in-use count now, before the pool can hand the
-     * connection on. Returns the hold for {@link #returned}, or null (not held, or returned already).
+     * The pool is taking back the entry whose slot is {@code slot} (null: none yet), having stamped
+     * the return {@code poolNanos}, before it can hand the entry on: the entry's checkout, if it is
+     * still open, ends now, at that stamp. Once per return (a second close does not recycle).
      */
-    public static Hold returning(Object handle) {
+    public static void recycled(HoldSlot slot, long poolNanos) {
         HoldTracker t = tracker;
-        if (t == null || handle == null) {
-            return null;
+        if (t == null || slot == null) {
+            return;
         }
         try {
-            return t.returning(handle);
+            t.recycled(slot, poolNanos);
         } catch (Throwable e) {
             Faults.report("released", e);
-            return null;
         }
     }
 
     /**
-     * Exit of that return: the hold ends at {@code poolNanos}, the pool's own {@link System#nanoTime()}
-     * reading of the moment it took the connection back (read afresh if that reading is older than
-     * the checkout: the pool did not take it back).
+     * The application closed {@code handle}, whose entry's return {@link #recycled} ends if the
+     * entry has a slot: so this ends only a checkout that took the generic path.
      */
-    public static void returned(Hold h, int reason, long poolNanos) {
-        HoldTracker t = tracker;
-        if (t == null || h == null) {
-            return;
-        }
-        try {
-            t.returned(h, reason, poolNanos);
-        } catch (Throwable e) {
-            Faults.report("released", e);
-        }
-    }
-
-    // ---- Pools whose proxies name a reusable entry ({@link PooledHandle}, HikariCP): the hold is
-    // kept in the entry's HoldSlot; each method falls back to the generic one where the proxy has
-    // no slot (classes loaded before an attach, or no room for more slots).
-
-    /**
-     * Entry to the return of {@code handle} by a pool that timestamps the return itself, as
-     * {@link #returning}: returns what {@link #returnedEntry} takes (the hold, the slot, or null).
-     */
-    public static Object returningEntry(Object handle) {
+    public static void closedUnslotted(Object handle) {
         HoldTracker t = tracker;
         if (t == null || handle == null) {
-            return null;
-        }
-        try {
-            HoldSlot s = HoldTracker.slotOf(handle);
-            return s == null ? t.returning(handle) : t.claim(s, s.state(), true);
-        } catch (Throwable e) {
-            Faults.report("released", e);
-            return null;
-        }
-    }
-
-    /** The start of the checkout {@link #returningEntry} ended on the slot path (read before the pool can reuse the entry), else 0. */
-    public static long startOf(Object returning) {
-        return returning instanceof HoldSlot ? ((HoldSlot) returning).startNanos() : 0L;
-    }
-
-    /** Exit of that return, as {@link #returned}: {@code start} is what {@link #startOf} read at its entry. */
-    public static void returnedEntry(Object returning, long start, long poolNanos) {
-        HoldTracker t = tracker;
-        if (t == null || returning == null) {
             return;
         }
         try {
-            if (returning instanceof HoldSlot) {
-                t.slotReturned((HoldSlot) returning, start, poolNanos);
-            } else if (returning instanceof Hold) {
-                t.returned((Hold) returning, END_CLOSE, poolNanos);
-            }
+            t.closedUnslotted(handle);
         } catch (Throwable e) {
             Faults.report("released", e);
         }

@@ -46,12 +46,6 @@ public final class ThreadRef extends Padded {
     RpcCall parked;
     /** The last open hold of another thread that this thread used (a connection handed to it); only this thread. */
     Hold lastForeign;
-    /**
-     * In a checkout that reads the clock itself ({@link Holds#clockInCheckout()}): its first
-     * reading, where it began to wait, and its last one; 0 outside one. Only this thread.
-     */
-    long checkoutStart;
-    long checkoutNow;
     /** This thread's stripe of the open-holds table: given in turn, so that threads made one after another each find their own. */
     final int stripe;
     /**
@@ -103,26 +97,6 @@ public final class ThreadRef extends Padded {
             a = shards = java.util.Arrays.copyOf(a == null ? new PoolShard[0] : a, Math.max(i + 1, 4));
         }
         return a[i] = pool.newShard(this);
-    }
-
-    /** A clock reading of the checkout in progress on this thread. */
-    void checkoutClock(long now) {
-        if (checkoutStart == 0L) {
-            checkoutStart = now;
-        }
-        checkoutNow = now;
-    }
-
-    /** The last clock reading of the checkout in progress, or a fresh one if it kept none. */
-    long checkoutLastReading() {
-        return checkoutStart != 0L ? checkoutNow : System.nanoTime();
-    }
-
-    /** Ends the checkout in progress at {@code now}: how long it waited (0 if it kept no reading). */
-    long endCheckout(long now) {
-        long first = checkoutStart;
-        checkoutStart = 0L;
-        return first != 0L ? Math.max(0L, now - first) : 0L;
     }
 
     public static ThreadRef current() {

@@ -76,12 +76,14 @@ class SlotPathTest {
         return p;
     }
 
-    /** A return as woven HikariCP makes it: the entry's claim, then the exit at the pool's stamp {@code at}. */
+    /**
+     * A return as woven HikariCP makes it: the proxy's close, then the entry's recycle at the
+     * pool's stamp {@code at}; what the recycle ended (null: nothing).
+     */
     private static Object close(Proxy p, long at) {
-        Object r = Holds.returningEntry(p);
-        long start = Holds.startOf(r);
-        Holds.returnedEntry(r, start, at);
-        return r;
+        Holds.closedUnslotted(p);
+        HoldSlot s = ((SlotCarrier) p.holdtraceEntry()).holdtraceSlot();
+        return s == null ? null : Holds.tracker().recycled(s, at);
     }
 
     @Test

@@ -99,8 +99,8 @@ public class HotPathBench {
     }
 
     /**
-     * The slot path, as woven HikariCP calls it: the pool's two clock readings in its checkout
-     * handed over as it returns, the checkout's exit, then the return's entry and exit with the
+     * The slot path, as woven HikariCP calls it: the proxy and the pool's two clock readings
+     * handed over as its checkout returns, then the proxy's close and the entry's recycle with the
      * pool's own stamp of the return. The proxy is new each time, the entry reused.
      * Subtract {@link #slotBaseline_1t}: the same clock readings and proxy without holdtrace.
      */
@@ -131,12 +131,10 @@ public class HotPathBench {
         long a = System.nanoTime(); // the pool's own readings, which the woven checkout keeps
         long b = System.nanoTime();
         Proxy p = new Proxy(e.entry);
-        Holds.checkoutTimes(p, a, b);
-        Holds.acquiredAfterClock(pool, "hikari", "perf", p);
-        Object r = Holds.returningEntry(p);
-        long start = Holds.startOf(r);
-        e.entry.lastAccessed = System.nanoTime();
-        Holds.returnedEntry(r, start, e.entry.lastAccessed);
+        Holds.checkedOut(p, pool, "hikari", a, b);
+        Holds.closedUnslotted(p); // the proxy's close
+        e.entry.lastAccessed = System.nanoTime(); // the entry's recycle
+        Holds.recycled(e.entry.holdtraceSlot(), e.entry.lastAccessed);
         return p;
     }
 

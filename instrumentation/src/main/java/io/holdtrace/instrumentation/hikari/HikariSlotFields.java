@@ -7,19 +7,35 @@ import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.FieldVisitor;
+import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 
 
 /**
- * Gives HikariCP's {@code PoolEntry} a field for its {@link io.holdtrace.bootstrap.HoldSlot}
- * ({@link io.holdtrace.bootstrap.SlotCarrier}) and its {@code ProxyConnection} a getter of the
- * entry it stands for ({@link io.holdtrace.bootstrap.PooledHandle}), as the classes first load:
- * with them a checkout reuses its entry's hold record and allocates nothing. And it keeps the
- * clock readings of {@code HikariPool.getConnection} in two locals of its own, handed to
- * {@link io.holdtrace.bootstrap.Holds#checkoutTimes} as the checkout returns: HikariCP's first
- * reading is where the wait began, its last where the hold begins, and holdtrace reads no clock
- * (nor a thread-local) to know them.
+ * Rewrites three HikariCP classes as they first load, so that the slot path costs HikariCP's
+ * checkout and return a few field writes and one call each, and adds so few bytes that the JIT
+ * still inlines HikariCP's own methods as it does without the agent (HotSpot inlines a hot method
+ * of at most 325 bytes of bytecode: {@code getConnection(long)} is 257 of them on HikariCP 7):
+ * <ul>
+ * <li>{@code PoolEntry} gets a field for its {@link io.holdtrace.bootstrap.HoldSlot}
+ * ({@link io.holdtrace.bootstrap.SlotCarrier}), and its {@code recycle()} hands the slot and the
+ * pool's own timestamp of the return ({@code lastAccessed}, just written) to
+ * {@link io.holdtrace.bootstrap.Holds#recycled}, before the pool takes the entry back: the hold
+ * ends there, on every path through {@code ProxyConnection.close()}.</li>
+ * <li>{@code ProxyConnection} gets a getter of the entry it stands for
+ * ({@link io.holdtrace.bootstrap.PooledHandle}).</li>
+ * <li>{@code HikariPool.getConnection(long)} keeps its own {@code ClockSource.currentTime()}
+ * readings in two locals of holdtrace's and hands them, with the connection, to
+ * {@link io.holdtrace.bootstrap.Holds#checkedOut} as it returns: HikariCP's first reading is where
+ * the wait began, its last where the hold begins, so holdtrace reads no clock to know them. A
+ * handler around the whole method reports a checkout that throws
+ * ({@link io.holdtrace.bootstrap.Holds#checkoutThrew}) and rethrows it. The class is marked
+ * {@link io.holdtrace.bootstrap.CheckoutWoven}, so that Byte Buddy's weave adds no advice of its
+ * own to that method.</li>
+ * </ul>
+ * Each rewrite is all or nothing: a class whose code does not have the expected shape (another
+ * HikariCP) is left as it is, and its holds take the generic path, timed by holdtrace's clock.
  *
  * <p>A plain transformer, registered as not retransformable before Byte Buddy's: a class's
  * shape can change only when it is defined, and the JVM keeps this transformer's output as the
@@ -39,6 +55,10 @@ public final class HikariSlotFields implements ClassFileTransformer {
     static final String POOL = "com/zaxxer/hikari/pool/HikariPool";
     private static final String CLOCK = "com/zaxxer/hikari/util/ClockSource";
     private static final String HOLDS = "io/holdtrace/bootstrap/Holds";
+    private static final String WOVEN = "io/holdtrace/bootstrap/CheckoutWoven";
+    private static final String LAST_ACCESSED = "lastAccessed";
+    /** The pool type the woven calls name (a constant in the woven code). */
+    static final String TYPE = "hikari";
 
     /** Whether HikariCP's clock is {@code System.nanoTime()} here: as its ClockSource.Factory decides (macOS has millis). */
     static boolean clockIsNanoTime() {
@@ -52,7 +72,7 @@ public final class HikariSlotFields implements ClassFileTransformer {
             return null;
         }
         try {
-            if (className.equals(ENTRY)) {
+            if (className.equals(ENTRY) && clockIsNanoTime()) { // (its stamp of the return is holdtrace's clock)
                 return entry(bytes);
             }
             if (className.equals(PROXY)) {
@@ -67,8 +87,47 @@ public final class HikariSlotFields implements ClassFileTransformer {
         return null;
     }
 
-    /** PoolEntry: {@code private HoldSlot holdtrace$slot} and the {@code SlotCarrier} getter and setter. */
+    /**
+     * PoolEntry: {@code private HoldSlot holdtrace$slot}, the {@code SlotCarrier} getter and setter,
+     * and the return's call in {@code recycle()} right after it stamps {@code lastAccessed}; unchanged
+     * if no {@code recycle} writes a {@code long lastAccessed} (the slot would never be given back).
+     */
     static byte[] entry(byte[] bytes) {
+        boolean[] shape = new boolean[2]; // a long lastAccessed field; a recycle method that writes it
+        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            private String owner;
+
+            @Override
+            public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+                owner = name;
+            }
+
+            @Override
+            public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
+                if (name.equals(LAST_ACCESSED) && descriptor.equals("J") && (access & Opcodes.ACC_STATIC) == 0) {
+                    shape[0] = true;
+                }
+                return null;
+            }
+
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                if (!isRecycle(access, name)) {
+                    return null;
+                }
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitFieldInsn(int opcode, String fieldOwner, String field, String fieldDescriptor) {
+                        if (isStamp(opcode, fieldOwner, field, fieldDescriptor, owner)) {
+                            shape[1] = true;
+                        }
+                    }
+                };
+            }
+        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        if (!shape[0] || !shape[1]) {
+            return null; // another HikariCP layout: the generic path tracks its holds
+        }
         ClassReader r = new ClassReader(bytes);
         ClassWriter w = new ClassWriter(r, 0);
         r.accept(new ClassVisitor(Opcodes.ASM9, w) {
@@ -78,6 +137,12 @@ public final class HikariSlotFields implements ClassFileTransformer {
             public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
                 owner = name;
                 super.visit(version, access, name, signature, superName, with(interfaces, CARRIER));
+            }
+
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                return isRecycle(access, name) ? new Recycle(mv, owner) : mv;
             }
 
             @Override
@@ -97,6 +162,41 @@ public final class HikariSlotFields implements ClassFileTransformer {
             }
         }, 0);
         return w.toByteArray();
+    }
+
+    private static boolean isRecycle(int access, String name) {
+        return name.equals("recycle") && (access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
+    }
+
+    private static boolean isStamp(int opcode, String fieldOwner, String field, String descriptor, String entry) {
+        return opcode == Opcodes.PUTFIELD && fieldOwner.equals(entry) && field.equals(LAST_ACCESSED) && descriptor.equals("J");
+    }
+
+    /** {@code recycle()}: after {@code this.lastAccessed = ...}, {@code Holds.recycled(this.holdtrace$slot, this.lastAccessed)}. */
+    private static final class Recycle extends MethodVisitor {
+        private final String owner;
+
+        Recycle(MethodVisitor mv, String owner) {
+            super(Opcodes.ASM9, mv);
+            this.owner = owner;
+        }
+
+        @Override
+        public void visitFieldInsn(int opcode, String fieldOwner, String field, String descriptor) {
+            super.visitFieldInsn(opcode, fieldOwner, field, descriptor);
+            if (isStamp(opcode, fieldOwner, field, descriptor, owner)) {
+                mv.visitVarInsn(Opcodes.ALOAD, 0);
+                mv.visitFieldInsn(Opcodes.GETFIELD, owner, FIELD, SLOT_DESC);
+                mv.visitVarInsn(Opcodes.ALOAD, 0);
+                mv.visitFieldInsn(Opcodes.GETFIELD, owner, LAST_ACCESSED, "J");
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOLDS, "recycled", "(" + SLOT_DESC + "J)V", false);
+            }
+        }
+
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            super.visitMaxs(maxStack + 3, maxLocals); // the slot and a long
+        }
     }
 
     /** ProxyConnection: the {@code PooledHandle} getter of its {@code poolEntry}; unchanged if it has no such field. */
@@ -138,9 +238,10 @@ public final class HikariSlotFields implements ClassFileTransformer {
     /**
      * HikariPool: in {@code getConnection(long)}, each {@code ClockSource.currentTime()} reading is
      * also kept in a local of holdtrace's (the first where the checkout began, the later ones where
-     * it got its connection); before each return the two go to {@code Holds.checkoutTimes}, before
-     * each throw the first to {@code Holds.checkoutFailing}. Byte Buddy's advice on the same method
-     * then records the checkout.
+     * it got its connection); each return hands the connection and the two readings to
+     * {@code Holds.checkedOut}; a handler around the whole method hands a throwing checkout's first
+     * reading to {@code Holds.checkoutThrew} and rethrows. The class is marked {@code CheckoutWoven}.
+     * Unchanged if it has no such method.
      */
     static byte[] pool(byte[] bytes) {
         int[] maxLocals = {-1};
@@ -158,16 +259,24 @@ public final class HikariSlotFields implements ClassFileTransformer {
                 };
             }
         }, ClassReader.SKIP_DEBUG);
-        if (maxLocals[0] < 0) {
-            return null; // no such method here: HikariCP's own clock readings are not kept
+        if (maxLocals[0] < 3) {
+            return null; // no such method here: HikariCP's checkouts are timed by Byte Buddy's advice
         }
         ClassReader r = new ClassReader(bytes);
         ClassWriter w = new ClassWriter(r, 0);
         r.accept(new ClassVisitor(Opcodes.ASM9, w) {
+            private String owner;
+
+            @Override
+            public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+                owner = name;
+                super.visit(version, access, name, signature, superName, with(interfaces, WOVEN));
+            }
+
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
                 MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                return isCheckout(access, name, descriptor) ? new CheckoutClock(mv, maxLocals[0]) : mv;
+                return isCheckout(access, name, descriptor) ? new CheckoutClock(mv, owner, maxLocals[0]) : mv;
             }
         }, ClassReader.EXPAND_FRAMES);
         return w.toByteArray();
@@ -181,16 +290,22 @@ public final class HikariSlotFields implements ClassFileTransformer {
     /**
      * The rewrite of one {@code getConnection(long)}; see {@link #pool}. Its two locals take the
      * slots after the method's own ({@code maxLocals}), set to 0 on entry, so every stack map
-     * frame of the method gets them as two longs.
+     * frame of the method gets them as two longs. The handler is the method's last exception
+     * table entry, so HikariCP's own handlers (its {@code finally}) run first.
      */
     private static final class CheckoutClock extends MethodVisitor {
+        private final String owner;
         private final int maxLocals;
         private final int first;
         private final int last;
+        private final Label start = new Label();
+        private final Label end = new Label();
+        private final Label handler = new Label();
         private boolean firstSeen;
 
-        CheckoutClock(MethodVisitor mv, int maxLocals) {
+        CheckoutClock(MethodVisitor mv, String owner, int maxLocals) {
             super(Opcodes.ASM9, mv);
+            this.owner = owner;
             this.maxLocals = maxLocals;
             this.first = maxLocals;
             this.last = maxLocals + 2;
@@ -203,6 +318,7 @@ public final class HikariSlotFields implements ClassFileTransformer {
             mv.visitVarInsn(Opcodes.LSTORE, first);
             mv.visitInsn(Opcodes.LCONST_0);
             mv.visitVarInsn(Opcodes.LSTORE, last);
+            mv.visitLabel(start);
         }
 
         @Override
@@ -219,12 +335,12 @@ public final class HikariSlotFields implements ClassFileTransformer {
         public void visitInsn(int opcode) {
             if (opcode == Opcodes.ARETURN) {
                 mv.visitInsn(Opcodes.DUP);
+                mv.visitVarInsn(Opcodes.ALOAD, 0);
+                mv.visitLdcInsn(TYPE);
                 mv.visitVarInsn(Opcodes.LLOAD, first);
                 mv.visitVarInsn(Opcodes.LLOAD, last);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOLDS, "checkoutTimes", "(Ljava/lang/Object;JJ)V", false);
-            } else if (opcode == Opcodes.ATHROW) {
-                mv.visitVarInsn(Opcodes.LLOAD, first);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOLDS, "checkoutFailing", "(J)V", false);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOLDS, "checkedOut",
+                        "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/String;JJ)V", false);
             }
             super.visitInsn(opcode);
         }
@@ -239,17 +355,38 @@ public final class HikariSlotFields implements ClassFileTransformer {
                 locals[n++] = local[i];
                 slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
             }
+            n = pad(locals, n, slots);
+            super.visitFrame(type, n, locals, numStack, stack);
+        }
+
+        /** Fills {@code locals} with TOP from {@code slots} to the method's own, then holdtrace's two longs; the count. */
+        private int pad(Object[] locals, int n, int slots) {
             for (; slots < maxLocals; slots++) {
                 locals[n++] = Opcodes.TOP;
             }
             locals[n++] = Opcodes.LONG;
             locals[n++] = Opcodes.LONG;
-            super.visitFrame(type, n, locals, numStack, stack);
+            return n;
         }
 
         @Override
         public void visitMaxs(int maxStack, int maxLocals) {
-            super.visitMaxs(maxStack + 5, maxLocals + 4); // DUP and two longs at a return; two long locals
+            mv.visitLabel(end);
+            mv.visitLabel(handler);
+            // the handler's frame: this, the long argument, the method's other locals unknown, holdtrace's two
+            Object[] locals = new Object[this.maxLocals + 2];
+            locals[0] = owner;
+            locals[1] = Opcodes.LONG;
+            int n = pad(locals, 2, 3);
+            mv.visitFrame(Opcodes.F_NEW, n, locals, 1, new Object[] {"java/lang/Throwable"});
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitLdcInsn(TYPE);
+            mv.visitVarInsn(Opcodes.LLOAD, first);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOLDS, "checkoutThrew", "(Ljava/lang/Object;Ljava/lang/String;J)V", false);
+            mv.visitInsn(Opcodes.ATHROW);
+            mv.visitTryCatchBlock(start, end, handler, null); // after HikariCP's own: the outermost
+            // a return: the connection, DUP, this, the type, two longs; the handler: the throwable, this, the type, a long
+            super.visitMaxs(Math.max(maxStack + 7, 5), maxLocals + 4);
         }
     }
 
