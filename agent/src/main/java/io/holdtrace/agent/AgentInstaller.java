@@ -53,9 +53,6 @@ public final class AgentInstaller {
         if (!config.enabled) {
             return;
         }
-        if (!modules.isEmpty()) {
-            Weaver.warmUp(); // first of all: it runs beside the rest of the start
-        }
         String version = version();
         HoldTracker tracker = new HoldTracker(config.maxOpenHolds, config.captureNanosPerSecond, 16_384);
         SiteDecoder decoder = new SiteDecoder(config.frameworkPackages, config.stackDepth, config.maxSites, tracker.budget());
@@ -141,6 +138,7 @@ public final class AgentInstaller {
             }
         }
         Weaver weaver = new Weaver(weaves, new BootstrapClassFiles());
+        weaver.warmUp(); // Byte Buddy's first use, on a thread of its own, if a weave needs it from the start
         for (ClassFileTransformer t : shapes) {
             inst.addTransformer(t, false);
         }

@@ -98,10 +98,81 @@ public final class Components {
         if (off() || key == null) {
             return null;
         }
-        ThreadRef r = ThreadRef.current();
-        Creation c = new Creation(r.creating, container, registry == null ? 0 : System.identityHashCode(registry), key, scope);
-        r.creating = c;
-        return c;
+        try {
+            ThreadRef r = ThreadRef.current();
+            Creation c = new Creation(r.creating, container, registry == null ? 0 : System.identityHashCode(registry), key, scope);
+            r.creating = c;
+            return c;
+        } catch (Throwable e) {
+            Faults.report("component creation", e);
+            return null;
+        }
+    }
+
+    /** Each bean definition class's {@code getScope()}, looked up once per class. */
+    private static final ClassValue<Method> SCOPE_GETTER = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            try {
+                return type.getMethod("getScope");
+            } catch (NoSuchMethodException e) {
+                return null;
+            }
+        }
+    };
+
+    /**
+     * Spring's {@code createBean(name, mbd, args)} begins: {@link #enter} with the merged bean
+     * definition's scope, read by its public {@code getScope()} (the bootstrap part cannot name
+     * Spring's classes).
+     */
+    public static Creation springCreating(Object factory, String name, Object mbd) {
+        if (off() || name == null) {
+            return null;
+        }
+        String scope = null;
+        try {
+            Method getter = mbd == null ? null : SCOPE_GETTER.get(mbd.getClass());
+            Object s = getter == null ? null : getter.invoke(mbd);
+            scope = s instanceof String ? (String) s : null;
+        } catch (Throwable e) {
+            Faults.report("bean scope", e);
+        }
+        return enter(Creation.SPRING, factory, name, scope);
+    }
+
+    /** {@code getKey()} of each class that is a Guice {@code ProviderMethod}; null for others. */
+    private static final ClassValue<Method> PROVIDER_KEY = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            for (Class<?> k = type; k != null; k = k.getSuperclass()) {
+                if (k.getName().equals("com.google.inject.internal.ProviderMethod")) {
+                    try {
+                        return k.getMethod("getKey");
+                    } catch (NoSuchMethodException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+    };
+
+    /**
+     * Guice's {@code CyclicFactory.get} begins: if the factory is a {@code @Provides} method
+     * ({@code ProviderMethod}), {@link #enter} with its key; else null.
+     */
+    public static Creation guiceProviding(Object factory) {
+        if (off() || factory == null) {
+            return null;
+        }
+        try {
+            Method getKey = PROVIDER_KEY.get(factory.getClass());
+            return getKey == null ? null : enter(Creation.GUICE, null, getKey.invoke(factory), null);
+        } catch (Throwable e) {
+            Faults.report("component creation", e);
+            return null;
+        }
     }
 
     /** The creation {@link #enter} returned has ended, with {@code instance} or by {@code thrown}. */
@@ -109,15 +180,15 @@ public final class Components {
         if (c == null) {
             return;
         }
-        ThreadRef.current().creating = c.parent;
-        c.finish(thrown == null);
-        Sink s = sink;
-        if (s != null && thrown == null && instance != null) {
-            try {
+        try {
+            ThreadRef.current().creating = c.parent;
+            c.finish(thrown == null);
+            Sink s = sink;
+            if (s != null && thrown == null && instance != null) {
                 s.created(c, instance);
-            } catch (Throwable e) {
-                Faults.report("component creation", e);
             }
+        } catch (Throwable e) {
+            Faults.report("component creation", e);
         }
     }
 
@@ -126,15 +197,24 @@ public final class Components {
         if (off() || method == null) {
             return OFF;
         }
-        ThreadRef r = ThreadRef.current();
-        Object previous = r.transactional;
-        r.transactional = new Tx(method, targetClass);
-        return previous;
+        try {
+            ThreadRef r = ThreadRef.current();
+            Object previous = r.transactional;
+            r.transactional = new Tx(method, targetClass);
+            return previous;
+        } catch (Throwable e) {
+            Faults.report("transaction", e);
+            return OFF;
+        }
     }
 
     public static void txExit(Object previous) {
         if (previous != OFF) {
-            ThreadRef.current().transactional = previous;
+            try {
+                ThreadRef.current().transactional = previous;
+            } catch (Throwable e) {
+                Faults.report("transaction", e);
+            }
         }
     }
 }

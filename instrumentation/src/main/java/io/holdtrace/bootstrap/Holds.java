@@ -82,6 +82,69 @@ public final class Holds {
     // A checkout of an entry with a HoldSlot writes the slot ({@link PooledHandle},
     // {@link SlotCarrier}); one without (no room for more slots) takes the generic path.
 
+    /** A pool's own name: its public {@code getName()} if it has one, else its {@code toString()} (HikariCP's is its name). */
+    private static String poolName(Object pool) {
+        try {
+            Object name = Getters.get(pool, "getName");
+            return name instanceof String ? (String) name : pool == null ? null : pool.toString();
+        } catch (Throwable e) {
+            Faults.report("pool name", e);
+            return null;
+        }
+    }
+
+    /** {@link #checkoutEnded}, the pool named by its {@code getName()} (or {@code toString()}). */
+    public static void checkoutEndedNamed(Object pool, String type, Object handle, long start, Throwable thrown) {
+        if (tracker != null && start != 0L) {
+            checkoutEnded(pool, type, poolName(pool), handle, start, thrown);
+        }
+    }
+
+    /** {@link #physicalConnection}, the pool named by its {@code getName()} (or {@code toString()}). */
+    public static void physicalConnectionNamed(Object pool, String type, Object connection) {
+        if (tracker != null && pool != null && connection != null) {
+            physicalConnection(pool, type, poolName(pool), connection);
+        }
+    }
+
+    /**
+     * {@code InvocationHandler.invoke(proxy, method, args)} of a pool whose connections are dynamic
+     * proxies (Tomcat JDBC): a use, a close or an abort of {@code proxy}, by the method's name.
+     */
+    public static void proxyInvoked(Object proxy, java.lang.reflect.Method method) {
+        if (tracker == null || proxy == null || method == null) {
+            return;
+        }
+        try {
+            switch (method.getName()) {
+                case "createStatement": case "prepareStatement": case "prepareCall": case "commit": case "rollback":
+                    used(proxy);
+                    break;
+                // the hold ends before the pool can hand the connection to a waiter, so a pool's
+                // in-use count never sees the returning and the next holder at once
+                case "close":
+                    released(proxy, END_CLOSE);
+                    break;
+                case "abort":
+                    released(proxy, END_ABORT);
+                    break;
+                default:
+                    break;
+            }
+        } catch (Throwable e) {
+            Faults.report("proxyInvoked", e);
+        }
+    }
+
+    /** A pool's checkout returned {@code handle} ({@link #acquired}) or threw ({@link #acquireFailed}). */
+    public static void checkoutEnded(Object pool, String type, String name, Object handle, long start, Throwable thrown) {
+        if (thrown == null) {
+            acquired(pool, type, name, handle, start);
+        } else {
+            acquireFailed(pool, type, name, start);
+        }
+    }
+
     /**
      * {@code pool}'s checkout is returning {@code handle}; {@code first} and {@code last} are the
      * checkout's own first and last {@link System#nanoTime()} readings (0: none made). The pool's
@@ -200,15 +263,23 @@ public final class Holds {
      */
     public static void enterPoolInternal() {
         if (tracker != null) {
-            ThreadRef.current().poolInternalDepth++;
+            try {
+                ThreadRef.current().poolInternalDepth++;
+            } catch (Throwable e) {
+                Faults.report("enterPoolInternal", e);
+            }
         }
     }
 
     public static void exitPoolInternal() {
         if (tracker != null) {
-            ThreadRef r = ThreadRef.current();
-            if (r.poolInternalDepth > 0) {
-                r.poolInternalDepth--;
+            try {
+                ThreadRef r = ThreadRef.current();
+                if (r.poolInternalDepth > 0) {
+                    r.poolInternalDepth--;
+                }
+            } catch (Throwable e) {
+                Faults.report("exitPoolInternal", e);
             }
         }
     }
@@ -231,8 +302,13 @@ public final class Holds {
         if (tracker == null) {
             return 0L;
         }
-        ThreadRef.current().driverDepth++;
-        return System.nanoTime();
+        try {
+            ThreadRef.current().driverDepth++;
+            return System.nanoTime();
+        } catch (Throwable e) {
+            Faults.report("driverConnectStart", e);
+            return 0L;
+        }
     }
 
     /**
@@ -271,7 +347,52 @@ public final class Holds {
      * fast path of every woven client: a volatile read, a thread-local read, two field reads.
      */
     public static boolean holding() {
-        return tracker != null && ThreadRef.get().mayCall();
+        try {
+            return tracker != null && ThreadRef.get().mayCall();
+        } catch (Throwable e) {
+            Faults.report("holding", e);
+            return false;
+        }
+    }
+
+    private static volatile java.util.function.Function<Object, String> jdkMethod;
+    private static volatile java.util.function.Function<Object, java.net.URI> jdkUri;
+
+    /**
+     * How to read a JDK {@code HttpRequest}'s method and URI: set by its instrumentation, whose
+     * loader sees {@code java.net.http} (the bootstrap part cannot name it).
+     */
+    public static void rpcJdkRequests(java.util.function.Function<Object, String> method,
+                                      java.util.function.Function<Object, java.net.URI> uri) {
+        jdkUri = uri;
+        jdkMethod = method;
+    }
+
+    /** {@code HttpClient.send}/{@code sendAsync} of {@code request} begins: a call if this thread holds a connection, else null. */
+    public static Object jdkSend(Object request) {
+        if (request == null || !holding()) {
+            return null;
+        }
+        try {
+            java.util.function.Function<Object, String> m = jdkMethod;
+            java.util.function.Function<Object, java.net.URI> u = jdkUri;
+            return m == null || u == null ? null : rpcStart(CLIENT_JDK, m.apply(request), u.apply(request));
+        } catch (Throwable e) {
+            Faults.report("jdkSend", e);
+            return null;
+        }
+    }
+
+    /** {@code HttpClient.send} returned {@code response} or threw: the call {@link #jdkSend} began ends. */
+    public static void jdkSent(Object call, Object response, Throwable thrown) {
+        if (call == null) {
+            return;
+        }
+        try {
+            rpcEnd(call, RpcTracker.status(response), thrown);
+        } catch (Throwable e) {
+            Faults.report("jdkSent", e);
+        }
     }
 
     /**
@@ -332,6 +453,73 @@ public final class Holds {
         } catch (Throwable e) {
             Faults.report("rpcResume", e);
             return null;
+        }
+    }
+
+    /**
+     * {@code HttpURLConnection.connect()} or {@code getOutputStream()} begins: the connection's call
+     * begins or goes on, if its response has not been read ({@code inputStream} null) and this
+     * thread holds a connection; null otherwise.
+     */
+    public static Object urlConnecting(Object connection, String method, java.net.URL url, Object inputStream) {
+        return inputStream == null && holding() ? rpcResume(connection, CLIENT_URLCONNECTION, method, url) : null;
+    }
+
+    /** {@code HttpURLConnection.getInputStream()} begins: as {@link #urlConnecting}, unless it failed before ({@code remembered}). */
+    public static Object urlResponding(Object connection, String method, java.net.URL url, Object inputStream, Object remembered) {
+        return remembered == null ? urlConnecting(connection, method, url, inputStream) : null;
+    }
+
+    /** OkHttp's {@code Call.execute()} begins: a call if this thread holds a connection, else null. */
+    public static Object okHttpExecuting(Object call) {
+        if (call == null || !holding()) {
+            return null;
+        }
+        try {
+            Object request = Getters.get(call, "request");
+            Object url = Getters.get(request, "url");
+            return rpcStart(CLIENT_OKHTTP, Getters.string(request, "method"), Getters.string(url, "scheme"),
+                    Getters.string(url, "host"), Getters.integer(url, "port"), Getters.string(url, "encodedPath"));
+        } catch (Throwable e) {
+            Faults.report("okHttpExecuting", e);
+            return null;
+        }
+    }
+
+    /**
+     * Apache HttpClient 5's {@code doExecute(target, request, context)} begins: a call if this
+     * thread holds a connection, else null. The target is the route's host, else the request's own.
+     */
+    public static Object httpClient5Executing(Object target, Object request) {
+        if (request == null || !holding()) {
+            return null;
+        }
+        try {
+            String method = Getters.string(request, "getMethod");
+            String path = Getters.string(request, "getPath");
+            if (target != null) {
+                return rpcStart(CLIENT_HTTPCLIENT5, method, Getters.string(target, "getSchemeName"),
+                        Getters.string(target, "getHostName"), Getters.integer(target, "getPort"), path);
+            }
+            Object authority = Getters.get(request, "getAuthority");
+            return rpcStart(CLIENT_HTTPCLIENT5, method, Getters.string(request, "getScheme"),
+                    Getters.string(authority, "getHostName"), authority != null ? Getters.integer(authority, "getPort") : -1, path);
+        } catch (Throwable e) {
+            Faults.report("httpClient5Executing", e);
+            return null;
+        }
+    }
+
+    /** A call that {@link #okHttpExecuting} or {@link #httpClient5Executing} began returned {@code response} (its status read by {@code getter}) or threw. */
+    public static void rpcReturned(Object token, Object response, String getter, Throwable thrown) {
+        if (token == null) {
+            return;
+        }
+        try {
+            rpcEnd(token, response == null ? -1 : Getters.integer(response, getter), thrown);
+        } catch (Throwable e) {
+            Faults.report("rpcReturned", e);
+            rpcEnd(token, -1, thrown);
         }
     }
 

@@ -112,6 +112,12 @@ public final class RpcTracker {
         }
     }
 
+    /** A JDK HttpClient response's status, -1 if unknown. */
+    static int status(Object response) {
+        ToIntFunction<Object> f = asyncStatus;
+        return response != null && f != null ? f.applyAsInt(response) : -1;
+    }
+
     /** An asynchronous call completed, on any thread. */
     void completed(RpcCall c, Object response, Throwable thrown) {
         long now = System.nanoTime();

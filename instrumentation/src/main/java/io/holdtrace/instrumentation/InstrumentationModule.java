@@ -4,9 +4,10 @@ import java.lang.instrument.ClassFileTransformer;
 import java.util.List;
 
 /**
- * One instrumented library: which types it weaves and with what advice. Advice classes are
- * templates that Byte Buddy inlines into the application's classes; they call nothing but
- * {@link io.holdtrace.bootstrap.Holds}.
+ * One instrumented library: which types it weaves and with what: {@link Hook}s (calls into
+ * holdtrace's bootstrap part, {@link io.holdtrace.bootstrap.Holds} and
+ * {@link io.holdtrace.bootstrap.Components}, woven with plain ASM), or where those cannot say it,
+ * Byte Buddy advice.
  */
 public interface InstrumentationModule {
 

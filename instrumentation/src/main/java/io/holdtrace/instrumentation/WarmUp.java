@@ -15,9 +15,10 @@ import net.bytebuddy.implementation.bytecode.constant.LongConstant;
  * Byte Buddy's first weave in a JVM spends most of its time loading, linking and interpreting
  * Byte Buddy itself (about 180 ms of class loading and 300 ms of cold code over a Spring Boot
  * start's first weaves), on the application thread that loads the class. {@link #start} does one
- * weave of {@link Template}, with advice of the kinds the modules use, on a daemon thread of its
- * own as the agent starts, so that cost is mostly paid beside the application's start rather
- * than inside it. The result is thrown away; a failure is silent (the real weaves report their own).
+ * weave of {@link Template}, with advice of the kinds a {@link Weave.Change} uses, on a daemon
+ * thread of its own, so that cost is mostly paid beside the application rather than inside it.
+ * The {@link Weaver} starts it only where a Byte Buddy weave may come (most weaves are
+ * {@link Hook}s, which need none of it). The result is thrown away; a failure is silent (the real weaves report their own).
  */
 final class WarmUp {
 

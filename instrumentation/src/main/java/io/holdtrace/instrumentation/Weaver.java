@@ -31,11 +31,16 @@ import net.bytebuddy.pool.TypePool;
 /**
  * holdtrace's one retransformable class-file transformer: decides for each class being loaded
  * (or retransformed) whether a {@link Weave} applies, from its name and its class file's header
- * only, and hands only those classes to Byte Buddy, which weaves their advice in. A class that
- * no weave names and that declares none of the subtype weaves' methods costs a hash lookup and
- * one pass over its constant pool; no description of it is made, nothing is parsed, and Byte
- * Buddy is not called at all. (Byte Buddy's {@code AgentBuilder} did that work for every class,
- * and generated a transformer class as it was installed: most of holdtrace's start-up.)
+ * only, and changes only those classes. A class that no weave names and that declares none of the
+ * subtype weaves' methods costs a hash lookup and one pass over its constant pool; no description
+ * of it is made and nothing is parsed. (Byte Buddy's {@code AgentBuilder} did that work for every
+ * class, and generated a transformer class as it was installed: most of holdtrace's start-up.)
+ *
+ * <p>Most weaves are {@link Hook}s, woven with plain ASM by {@link HookWeaver}: a pass over the
+ * class that the JVM has mostly loaded and compiled by then. Byte Buddy's {@code Advice} is used
+ * only for a weave that is a {@link Weave.Change}; its first use costs about half a second of
+ * class loading and interpretation, so it is warmed up on a thread of its own ({@link #warmUp})
+ * only where such a weave may come.
  *
  * <p>The changes never alter a class's shape (no member or interface added; that is done before,
  * by the modules' {@link InstrumentationModule#classFileChanges()}), so retransformation may apply
@@ -59,6 +64,10 @@ public final class Weaver implements ClassFileTransformer {
     private final boolean debug;
     private final Map<ClassLoader, TypePool.CacheProvider> pools = new WeakHashMap<>();
     private volatile ByteBuddy byteBuddy;
+    /** Packages (internal names, with their last '/') of the classes that Byte Buddy weaves by name. */
+    private final String[] warmUpPrefixes;
+    private final boolean adviceOnSubtypes;
+    private volatile boolean warmedUp;
 
     /**
      * @param extraClassFiles where class files no loader serves as resources are read from (the
@@ -68,6 +77,22 @@ public final class Weaver implements ClassFileTransformer {
         this.extraClassFiles = extraClassFiles;
         this.debug = Boolean.getBoolean("holdtrace.debug.weaving");
         Map<String, Integer> bits = new LinkedHashMap<>();
+        Set<String> prefixes = new java.util.TreeSet<>();
+        boolean onSubtypes = false;
+        for (Weave w : weaves) {
+            if (w.change == null || w.declaresTest != null) {
+                continue; // hooks need no Byte Buddy; a conditional change (a rare case) pays its own way
+            }
+            if (w.names == null) {
+                onSubtypes = true;
+            } else {
+                for (String n : w.names) {
+                    prefixes.add(n.substring(0, n.lastIndexOf('.') + 1).replace('.', '/'));
+                }
+            }
+        }
+        this.warmUpPrefixes = prefixes.toArray(new String[0]);
+        this.adviceOnSubtypes = onSubtypes;
         List<BySupertype> subtypes = new ArrayList<>();
         Map<String, Subtypes> tests = new HashMap<>();
         for (Weave w : weaves) {
@@ -116,6 +141,9 @@ public final class Weaver implements ClassFileTransformer {
                     changes = subtypeWeaves(loader, className.replace('/', '.'), bytes, declared, changes);
                 }
             }
+            if (!warmedUp && warmUpPrefixes.length > 0) {
+                warmUpFor(className);
+            }
             return changes == null ? null : weave(loader, className.replace('/', '.'), bytes, changes);
         } catch (Throwable t) {
             failed(className.replace('/', '.'), t);
@@ -149,6 +177,58 @@ public final class Weaver implements ClassFileTransformer {
         BUSY.set(Boolean.TRUE);
         long t0 = debug ? System.nanoTime() : 0;
         try {
+            String[] declared = null;
+            List<Hook> hooks = null;
+            List<Weave> advice = null;
+            for (Weave w : changes) {
+                if (w.declaresTest != null) {
+                    if (declared == null) {
+                        declared = ClassHeaders.directSupertypes(bytes);
+                    }
+                    if (!w.takes(declared)) {
+                        continue;
+                    }
+                }
+                if (w.hooks != null) {
+                    if (hooks == null) {
+                        hooks = new ArrayList<>();
+                    }
+                    hooks.addAll(w.hooks);
+                } else {
+                    if (advice == null) {
+                        advice = new ArrayList<>(2);
+                    }
+                    advice.add(w);
+                }
+            }
+            byte[] out = null;
+            if (hooks != null) {
+                try {
+                    out = HookWeaver.weave(bytes, hooks);
+                } catch (HookWeaver.Refused refused) {
+                    if (debug) {
+                        System.err.println(PREFIX + "not woven " + name + ": " + refused.getMessage());
+                    }
+                    return null; // all or nothing: a class of another shape is left as it is
+                }
+            }
+            if (advice != null) {
+                byte[] b = advice(loader, name, out != null ? out : bytes, advice);
+                out = b != null ? b : out;
+            }
+            if (debug && out != null) {
+                System.err.println(PREFIX + "wove " + name + (advice == null ? " with hooks" : "") + " ("
+                        + (System.nanoTime() - t0) / 1000 + " us)");
+            }
+            return out;
+        } finally {
+            BUSY.remove();
+        }
+    }
+
+    /** Byte Buddy's weave of the advice changes. */
+    private byte[] advice(ClassLoader loader, String name, byte[] bytes, List<Weave> changes) {
+        {
             ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, bytes),
                     loader == null ? ClassFileLocator.ForClassLoader.ofBootLoader()
                             : ClassFileLocator.ForClassLoader.WeaklyReferenced.of(loader),
@@ -167,13 +247,7 @@ public final class Weaver implements ClassFileTransformer {
             for (Weave w : changes) {
                 b = w.change.apply(b, type);
             }
-            byte[] out = b.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
-            if (debug) {
-                System.err.println(PREFIX + "wove " + name + " (" + (System.nanoTime() - t0) / 1000 + " us)");
-            }
-            return out;
-        } finally {
-            BUSY.remove();
+            return b.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
         }
     }
 
@@ -183,12 +257,46 @@ public final class Weaver implements ClassFileTransformer {
     }
 
     /**
-     * Starts paying Byte Buddy's first-use cost on a thread of its own ({@link WarmUp}), as early
-     * as the agent can (its weave is of a class of its own, by a weaver of its own).
+     * Starts paying Byte Buddy's first-use cost on a thread of its own ({@link WarmUp}) once it is
+     * needed: now if a subtype weave is Byte Buddy's (any class may need it), else when the first
+     * class of a package that a Byte Buddy weave names is loaded (a library is loaded class by
+     * class, so this comes before the class woven); never if every weave is hooks. Those weave
+     * with plain ASM, and an application that needs no Byte Buddy weave pays none of its cost.
      * {@code -Dholdtrace.debug.warmup=false} leaves it out, to measure it.
      */
-    public static void warmUp() {
-        if (!"false".equals(System.getProperty("holdtrace.debug.warmup"))) {
+    public void warmUp() {
+        if ("false".equals(System.getProperty("holdtrace.debug.warmup"))) {
+            warmedUp = true;
+            return;
+        }
+        if (adviceOnSubtypes) {
+            startWarmUp();
+        }
+    }
+
+    /** Whether the Byte Buddy warm-up has started (or was left out). */
+    boolean warmedUp() {
+        return warmedUp;
+    }
+
+    private void warmUpFor(String className) {
+        for (String p : warmUpPrefixes) {
+            if (className.startsWith(p)) {
+                if (debug) {
+                    System.err.println(PREFIX + "Byte Buddy will weave classes of " + p + " (" + className + " loaded)");
+                }
+                startWarmUp();
+                return;
+            }
+        }
+    }
+
+    private synchronized void startWarmUp() {
+        if (!warmedUp) {
+            warmedUp = true;
+            if (debug) {
+                System.err.println(PREFIX + "warming up Byte Buddy");
+            }
             WarmUp.start(new Weaver(List.of(), ClassFileLocator.NoOp.INSTANCE));
         }
     }

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static io.holdtrace.instrumentation.Hook.call;
+
 import io.holdtrace.bootstrap.Faults;
+import io.holdtrace.bootstrap.HookProbe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
@@ -129,6 +132,57 @@ public class WeaverTest {
         int faults = Faults.count();
         assertNull(transform(w, Named.class));
         assertEquals(faults + 1, Faults.count());
+    }
+
+    private static final Hook CLOSE_HOOK = Hook.on("close").enter(call(HookProbe.class, "first", "()V"));
+
+    @Test
+    void hooksAreWovenWithoutByteBuddyAndByteBuddysWarmUpWaitsForAClassOfItsOwn() throws Exception {
+        HookProbe.take();
+        Weave advised = Weave.named(COUNT_CLOSES, "com.example.advised.Client");
+        Weaver w = weaver(Weave.named(List.of(CLOSE_HOOK), Named.class.getName()), advised);
+        w.warmUp();
+        byte[] woven = transform(w, Named.class);
+        assertNotNull(woven);
+        Class<?> c = new Child(Named.class.getName(), woven).loadClass(Named.class.getName());
+        assertEquals(1, c.getMethod("close").invoke(c.getDeclaredConstructor().newInstance()));
+        assertEquals(List.of("first[]"), HookProbe.take(), "the hook ran");
+        assertFalse(w.warmedUp(), "no Byte Buddy weave's package seen yet");
+        assertNull(w.transform(getClass().getClassLoader(), "com/example/advised/Other", null, null, bytesOf(Unrelated.class)));
+        assertTrue(w.warmedUp(), "a class of the package Byte Buddy weaves in starts it");
+        Weaver subtypes = weaver(connections());
+        assertFalse(subtypes.warmedUp());
+        subtypes.warmUp();
+        assertTrue(subtypes.warmedUp(), "a Byte Buddy subtype weave may need it for any class: at once");
+        Weaver hooksOnly = weaver(Weave.subtypes("java.sql.Connection", List.of(CLOSE_HOOK)));
+        hooksOnly.warmUp();
+        assertNotNull(transform(hooksOnly, PartConnection.class), "a subtype declaring close");
+        assertFalse(hooksOnly.warmedUp(), "hooks alone never need Byte Buddy");
+    }
+
+    @Test
+    void aWeaveCanDependOnAnInterfaceTheClassDeclares() throws Exception {
+        HookProbe.take();
+        Weave ifSerializable = Weave.named(List.of(CLOSE_HOOK), Named.class.getName()).ifDeclares("java.io.Serializable");
+        Weave unlessSerializable = Weave.named(List.of(Hook.on("close").enter(call(HookProbe.class, "second", "()V"))),
+                Named.class.getName()).unlessDeclares("java.io.Serializable");
+        Weaver w = weaver(ifSerializable, unlessSerializable);
+        byte[] reshaped = new ByteBuddy().redefine(Named.class).implement(java.io.Serializable.class).make().getBytes();
+        for (byte[] bytes : List.of(bytesOf(Named.class), reshaped)) {
+            byte[] woven = w.transform(Named.class.getClassLoader(), Named.class.getName().replace('.', '/'), null, null, bytes);
+            Class<?> c = new Child(Named.class.getName(), woven).loadClass(Named.class.getName());
+            c.getMethod("close").invoke(c.getDeclaredConstructor().newInstance());
+        }
+        assertEquals(List.of("second[]", "first[]"), HookProbe.take(), "one weave each: the plain class, then the one declaring the interface");
+    }
+
+    @Test
+    void aClassAHookDoesNotFitIsLeftAsItIs() throws Exception {
+        Weaver w = weaver(Weave.named(List.of(Hook.on("close").enter(call(HookProbe.class, "argument", "(Ljava/lang/Object;)V",
+                Hook.field("nope")))), Named.class.getName()));
+        int faults = Faults.count();
+        assertNull(transform(w, Named.class));
+        assertEquals(faults, Faults.count(), "another shape of the class is no fault of the agent");
     }
 
     @Test

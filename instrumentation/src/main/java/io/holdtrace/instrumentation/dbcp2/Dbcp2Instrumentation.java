@@ -1,14 +1,22 @@
 package io.holdtrace.instrumentation.dbcp2;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.holdtrace.instrumentation.Hook.ENTERED;
+import static io.holdtrace.instrumentation.Hook.NULL;
+import static io.holdtrace.instrumentation.Hook.RETURNED;
+import static io.holdtrace.instrumentation.Hook.THIS;
+import static io.holdtrace.instrumentation.Hook.THROWN;
+import static io.holdtrace.instrumentation.Hook.argument;
+import static io.holdtrace.instrumentation.Hook.call;
+import static io.holdtrace.instrumentation.Hook.constant;
+import static io.holdtrace.instrumentation.Hook.field;
+
 
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.ConnectionAdvice;
+import io.holdtrace.instrumentation.Hook;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import io.holdtrace.instrumentation.Weave;
 import java.util.List;
-import net.bytebuddy.asm.Advice;
 
 /**
  * Apache Commons DBCP2 2.x. A hold is one {@code PoolingDataSource.PoolGuardConnectionWrapper}: it
@@ -45,78 +53,32 @@ public final class Dbcp2Instrumentation implements InstrumentationModule {
 
     @Override
     public List<Weave> weaves() {
+        Hook.Value type = constant("dbcp2");
         return List.of(
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(Checkout.class).on(named("getConnection").and(takesArguments(0)))),
+                Weave.named(List.of(Hook.on("getConnection").arguments(0)
+                        .enter(call(Holds.class, "acquireStart", "()J"))
+                        .exitOrThrow(call(Holds.class, "checkoutEnded",
+                                "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/String;Ljava/lang/Object;JLjava/lang/Throwable;)V",
+                                field("pool"), type, NULL, RETURNED, ENTERED, THROWN))),
                         DATA_SOURCE),
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(ConnectionAdvice.Close.class).on(ConnectionAdvice.CLOSE)),
-                        GUARD),
+                Weave.named(List.of(ConnectionAdvice.CLOSE_HOOK), GUARD),
                 // the guard inherits these; on the inner connections they run too, and miss
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT))
-                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)),
-                        PKG + "DelegatingConnection"),
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(Evict.class).on(named("invalidateConnection").and(takesArguments(1)))),
+                Weave.named(List.of(ConnectionAdvice.ABORT_HOOK, ConnectionAdvice.USE_HOOK), PKG + "DelegatingConnection"),
+                Weave.named(List.of(Hook.on("invalidateConnection").arguments(1)
+                        .enter(call(Holds.class, "released", "(Ljava/lang/Object;I)V", argument(0), constant(Holds.END_EVICT)))),
                         PKG + "BasicDataSource"),
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(Shutdown.class).on(named("close").and(takesArguments(0)))),
+                Weave.named(List.of(Hook.on("close").arguments(0)
+                        .exitOrThrow(call(Holds.class, "poolClosed", "(Ljava/lang/Object;)V", THIS))),
                         OBJECT_POOL),
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(MakeObject.class).on(named("makeObject").and(takesArguments(0))))
+                Weave.named(List.of(
+                        Hook.on("makeObject").arguments(0)
+                                .enter(call(Holds.class, "enterPoolInternal", "()V"))
+                                .exitOrThrow(call(Holds.class, "exitPoolInternal", "()V")),
                         // makeObject hands the raw connection to this before wrapping it
-                        .visit(Advice.to(Physical.class).on(named("initializeConnection").and(takesArguments(1)))),
+                        Hook.on("initializeConnection").arguments(1)
+                                .enter(call(Holds.class, "physicalConnection",
+                                        "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/String;Ljava/lang/Object;)V",
+                                        field("pool"), type, NULL, argument(0)))),
                         PKG + "PoolableConnectionFactory"));
-    }
-
-    static final class Checkout {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static long enter() {
-            return Holds.acquireStart();
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.FieldValue("pool") Object pool, @Advice.Enter long start,
-                         @Advice.Return Object connection, @Advice.Thrown Throwable thrown) {
-            if (thrown == null) {
-                Holds.acquired(pool, "dbcp2", null, connection, start);
-            } else {
-                Holds.acquireFailed(pool, "dbcp2", null, start);
-            }
-        }
-    }
-
-    static final class Evict {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(0) Object connection) {
-            Holds.released(connection, Holds.END_EVICT);
-        }
-    }
-
-    static final class Shutdown {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object pool) {
-            Holds.poolClosed(pool);
-        }
-    }
-
-    static final class MakeObject {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter() {
-            Holds.enterPoolInternal();
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit() {
-            Holds.exitPoolInternal();
-        }
-    }
-
-    static final class Physical {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.FieldValue("pool") Object pool, @Advice.Argument(0) Object connection) {
-            Holds.physicalConnection(pool, "dbcp2", null, connection);
-        }
     }
 }

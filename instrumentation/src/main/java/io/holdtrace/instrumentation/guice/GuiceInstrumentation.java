@@ -1,15 +1,20 @@
 package io.holdtrace.instrumentation.guice;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.holdtrace.instrumentation.Hook.ENTERED;
+import static io.holdtrace.instrumentation.Hook.NULL;
+import static io.holdtrace.instrumentation.Hook.RETURNED;
+import static io.holdtrace.instrumentation.Hook.THIS;
+import static io.holdtrace.instrumentation.Hook.THROWN;
+import static io.holdtrace.instrumentation.Hook.call;
+import static io.holdtrace.instrumentation.Hook.constant;
+import static io.holdtrace.instrumentation.Hook.field;
 
-import com.google.inject.internal.ProviderMethod;
 import io.holdtrace.bootstrap.Components;
 import io.holdtrace.bootstrap.Creation;
+import io.holdtrace.instrumentation.Hook;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import io.holdtrace.instrumentation.Weave;
 import java.util.List;
-import net.bytebuddy.asm.Advice;
 
 /**
  * Guice 7: provisions and the injector's start. Each provision is a creation on its thread, named
@@ -35,46 +40,22 @@ public final class GuiceInstrumentation implements InstrumentationModule {
 
     @Override
     public List<Weave> weaves() {
+        String creation = "Lio/holdtrace/bootstrap/Creation;";
+        Hook.Call exit = call(Components.class, "exit", "(" + creation + "Ljava/lang/Object;Ljava/lang/Throwable;)V",
+                ENTERED, RETURNED, THROWN);
+        Hook.Value guice = constant(Creation.GUICE);
         return List.of(
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(Provision.class).on(named("get").and(takesArguments(3)))),
+                Weave.named(List.of(Hook.on("get").arguments(3)
+                        .enter(call(Components.class, "enter", "(ILjava/lang/Object;Ljava/lang/Object;Ljava/lang/String;)" + creation,
+                                guice, NULL, field("key"), NULL))
+                        .exitOrThrow(exit)),
                         P + "ConstructorBindingImpl$Factory", P + "FactoryProxy"),
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(ProvidesMethod.class).on(named("get").and(takesArguments(3)))),
+                Weave.named(List.of(Hook.on("get").arguments(3)
+                        .enter(call(Components.class, "guiceProviding", "(Ljava/lang/Object;)" + creation, THIS))
+                        .exitOrThrow(exit)),
                         P + "InternalProviderInstanceBindingImpl$CyclicFactory"),
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(Built.class).on(named("build").and(takesArguments(0)))),
+                Weave.named(List.of(Hook.on("build").arguments(0)
+                        .exit(call(Components.class, "started", "(ILjava/lang/Object;)V", guice, RETURNED))),
                         P + "InternalInjectorCreator"));
-    }
-
-    static final class Provision {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Creation enter(@Advice.FieldValue("key") Object key) {
-            return Components.enter(Creation.GUICE, null, key, null);
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Creation c, @Advice.Return Object instance, @Advice.Thrown Throwable thrown) {
-            Components.exit(c, instance, thrown);
-        }
-    }
-
-    static final class ProvidesMethod {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Creation enter(@Advice.This Object factory) {
-            return factory instanceof ProviderMethod ? Components.enter(Creation.GUICE, null, ((ProviderMethod<?>) factory).getKey(), null) : null;
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Creation c, @Advice.Return Object instance, @Advice.Thrown Throwable thrown) {
-            Components.exit(c, instance, thrown);
-        }
-    }
-
-    static final class Built {
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.Return Object injector) {
-            Components.started(Creation.GUICE, injector);
-        }
     }
 }

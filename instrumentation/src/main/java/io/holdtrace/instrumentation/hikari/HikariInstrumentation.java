@@ -1,5 +1,11 @@
 package io.holdtrace.instrumentation.hikari;
 
+import static io.holdtrace.instrumentation.Hook.RETURNED;
+import static io.holdtrace.instrumentation.Hook.THIS;
+import static io.holdtrace.instrumentation.Hook.argument;
+import static io.holdtrace.instrumentation.Hook.call;
+import static io.holdtrace.instrumentation.Hook.constant;
+import static io.holdtrace.instrumentation.Hook.field;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -8,13 +14,12 @@ import io.holdtrace.bootstrap.CheckoutWoven;
 import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.bootstrap.PooledHandle;
 import io.holdtrace.instrumentation.ConnectionAdvice;
+import io.holdtrace.instrumentation.Hook;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import io.holdtrace.instrumentation.Weave;
 import java.lang.instrument.ClassFileTransformer;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
 
 /**
  * HikariCP 5-7. A hold is one {@code ProxyConnection}: it starts when
@@ -26,10 +31,10 @@ import net.bytebuddy.dynamic.DynamicType;
  * <p>The checkout and the return are rewritten as the classes load ({@link HikariSlotFields}):
  * they hand holdtrace HikariCP's own clock readings, a hold is kept in its pool entry's
  * {@link io.holdtrace.bootstrap.HoldSlot}, and the woven code is small enough that the JIT inlines
- * HikariCP's methods as it does without the agent. This module's advice adds the rest (shutdown,
- * eviction, abort, uses of the connection), and covers what was not rewritten: classes loaded
+ * HikariCP's methods as it does without the agent. This module's hooks add the rest (shutdown,
+ * eviction, abort, uses of the connection), and cover what was not rewritten: classes loaded
  * before an attach, and another clock (on macOS HikariCP's is {@code currentTimeMillis()}: there
- * holdtrace times the checkout and the close itself).
+ * holdtrace times the checkout, with Byte Buddy advice, and the close itself).
  */
 public final class HikariInstrumentation implements InstrumentationModule {
 
@@ -50,58 +55,38 @@ public final class HikariInstrumentation implements InstrumentationModule {
     @Override
     public List<Weave> weaves() {
         return List.of(
-                Weave.named((b, type) -> checkout(b, type)
-                        .visit(Advice.to(Shutdown.class).on(named("shutdown").and(takesArguments(0))))
-                        .visit(Advice.to(Evict.class).on(named("evictConnection").and(takesArguments(1)))),
+                Weave.named(List.of(
+                        Hook.on("shutdown").arguments(0).exitOrThrow(call(Holds.class, "poolClosed", "(Ljava/lang/Object;)V", THIS)),
+                        Hook.on("evictConnection").arguments(1)
+                                .enter(call(Holds.class, "released", "(Ljava/lang/Object;I)V", argument(0), constant(Holds.END_EVICT)))),
                         POOL),
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(NewConnection.class).on(named("newConnection")
-                                .and(returns(named("java.sql.Connection"))))),
+                // getConnection(long) reports itself where HikariSlotFields rewrote it; else it is timed here
+                Weave.named((b, type) -> b.visit(Advice.to(TimedCheckout.class).on(
+                        named("getConnection").and(takesArguments(long.class)).and(returns(named("java.sql.Connection"))))),
+                        POOL).unlessDeclares(CheckoutWoven.class.getName()),
+                Weave.named(List.of(
+                        // the connection the pool opens, with its name (declared by PoolBase), then leaves its own factory
+                        Hook.on("newConnection").returns("Ljava/sql/Connection;").exitOrThrow(
+                                call(Holds.class, "physicalConnection", "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/String;Ljava/lang/Object;)V",
+                                        THIS, constant(HikariSlotFields.TYPE), field("poolName"), RETURNED)),
+                        Hook.on("newConnection").returns("Ljava/sql/Connection;")
+                                .enter(call(Holds.class, "enterPoolInternal", "()V"))
+                                .exitOrThrow(call(Holds.class, "exitPoolInternal", "()V"))),
                         POOL_BASE),
-                Weave.named((b, type) -> close(b, type)
-                        .visit(Advice.to(ConnectionAdvice.Use.class).on(ConnectionAdvice.USE)),
-                        PROXY),
+                // close(): where the proxy names its entry (rewritten as it loaded) the entry's recycle()
+                // ends a slot's hold and the close only a generic one; else (an attach) the close ends it
+                Weave.named(List.of(Hook.on("close").arguments(0).enter(call(Holds.class, "closedUnslotted", "(Ljava/lang/Object;)V", THIS)),
+                        ConnectionAdvice.USE_HOOK), PROXY).ifDeclares(PooledHandle.class.getName()),
+                Weave.named(List.of(ConnectionAdvice.CLOSE_HOOK, ConnectionAdvice.USE_HOOK), PROXY)
+                        .unlessDeclares(PooledHandle.class.getName()),
                 // the proxy and its generated subclasses, beside it
-                Weave.subtypes(PROXY, new String[] {"abort"}, (b, type) -> b
-                        .visit(Advice.to(ConnectionAdvice.Abort.class).on(ConnectionAdvice.ABORT)))
-                        .within("com.zaxxer.hikari."));
+                Weave.subtypes(PROXY, List.of(ConnectionAdvice.ABORT_HOOK)).within("com.zaxxer.hikari."));
     }
 
     /** The entry's slot field and return, the proxy's entry getter, the checkout's report ({@link HikariSlotFields}). */
     @Override
     public ClassFileTransformer classFileChanges() {
         return new HikariSlotFields();
-    }
-
-    /** {@code getConnection(long)}: nothing where it reports itself (rewritten as it loaded), else timed by its own advice. */
-    private static DynamicType.Builder<?> checkout(DynamicType.Builder<?> b, TypeDescription pool) {
-        if (implementsNamed(pool, CheckoutWoven.class.getName())) {
-            return b;
-        }
-        return b.visit(Advice.to(TimedCheckout.class).on(
-                named("getConnection").and(takesArguments(long.class)).and(returns(named("java.sql.Connection")))));
-    }
-
-    /**
-     * {@code close()} of the proxy: where the proxy names its entry (rewritten as it loaded), the
-     * entry's {@code recycle()} ends a slot's hold and the close ends only a generic one; else (an
-     * attach) the shared advice.
-     */
-    private static DynamicType.Builder<?> close(DynamicType.Builder<?> b, TypeDescription proxy) {
-        if (implementsNamed(proxy, PooledHandle.class.getName())) {
-            return b.visit(Advice.to(Close.class).on(ConnectionAdvice.CLOSE));
-        }
-        return b.visit(Advice.to(ConnectionAdvice.Close.class).on(ConnectionAdvice.CLOSE));
-    }
-
-    /** Whether the type itself declares the interface (by name: nothing is resolved). */
-    static boolean implementsNamed(TypeDescription type, String name) {
-        for (TypeDescription.Generic i : type.getInterfaces()) {
-            if (i.asErasure().getName().equals(name)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The checkout, timed by holdtrace's own clock readings (where HikariCP's clock is another). */
@@ -122,39 +107,4 @@ public final class HikariInstrumentation implements InstrumentationModule {
         }
     }
 
-    /** A close: ends the hold only where its entry has no slot (the entry's recycle ends the others). */
-    static final class Close {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object connection) {
-            Holds.closedUnslotted(connection);
-        }
-    }
-
-    static final class Evict {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(0) Object connection) {
-            Holds.released(connection, Holds.END_EVICT);
-        }
-    }
-
-    static final class Shutdown {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object pool) {
-            Holds.poolClosed(pool);
-        }
-    }
-
-    static final class NewConnection {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter() {
-            Holds.enterPoolInternal();
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object pool, @Advice.FieldValue("poolName") String name,
-                         @Advice.Return Object connection) {
-            Holds.exitPoolInternal();
-            Holds.physicalConnection(pool, "hikari", name, connection);
-        }
-    }
 }

@@ -1,16 +1,17 @@
 package io.holdtrace.instrumentation.httpclient5;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.holdtrace.instrumentation.Hook.ENTERED;
+import static io.holdtrace.instrumentation.Hook.RETURNED;
+import static io.holdtrace.instrumentation.Hook.THROWN;
+import static io.holdtrace.instrumentation.Hook.argument;
+import static io.holdtrace.instrumentation.Hook.call;
+import static io.holdtrace.instrumentation.Hook.constant;
 
 import io.holdtrace.bootstrap.Holds;
+import io.holdtrace.instrumentation.Hook;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import io.holdtrace.instrumentation.Weave;
 import java.util.List;
-import net.bytebuddy.asm.Advice;
-import org.apache.hc.core5.http.ClassicHttpRequest;
-import org.apache.hc.core5.http.HttpHost;
-import org.apache.hc.core5.http.HttpResponse;
 
 /**
  * Apache HttpClient 5, classic (blocking) API, and so Spring's RestTemplate and RestClient over
@@ -33,32 +34,13 @@ public final class HttpClient5Instrumentation implements InstrumentationModule {
     @Override
     public List<Weave> weaves() {
         return List.of(
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(Execute.class).on(named("doExecute").and(takesArguments(3)))),
+                Weave.named(List.of(Hook.on("doExecute").arguments(3)
+                        .enter(call(Holds.class, "httpClient5Executing", "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;",
+                                argument(0), argument(1)))
+                        .exitOrThrow(call(Holds.class, "rpcReturned",
+                                "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/String;Ljava/lang/Throwable;)V",
+                                ENTERED, RETURNED, constant("getCode"), THROWN))),
                         "org.apache.hc.client5.http.impl.classic.InternalHttpClient",
                         "org.apache.hc.client5.http.impl.classic.MinimalHttpClient"));
-    }
-
-    static final class Execute {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(0) HttpHost target, @Advice.Argument(1) ClassicHttpRequest request) {
-            if (!Holds.holding()) {
-                return null;
-            }
-            if (target != null) {
-                return Holds.rpcStart(Holds.CLIENT_HTTPCLIENT5, request.getMethod(), target.getSchemeName(),
-                        target.getHostName(), target.getPort(), request.getPath());
-            }
-            return Holds.rpcStart(Holds.CLIENT_HTTPCLIENT5, request.getMethod(), request.getScheme(),
-                    request.getAuthority() != null ? request.getAuthority().getHostName() : null,
-                    request.getAuthority() != null ? request.getAuthority().getPort() : -1, request.getPath());
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Object call, @Advice.Return HttpResponse response, @Advice.Thrown Throwable thrown) {
-            if (call != null) {
-                Holds.rpcEnd(call, response != null ? response.getCode() : -1, thrown);
-            }
-        }
     }
 }

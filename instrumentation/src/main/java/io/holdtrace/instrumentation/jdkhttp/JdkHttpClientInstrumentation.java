@@ -1,16 +1,19 @@
 package io.holdtrace.instrumentation.jdkhttp;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.holdtrace.instrumentation.Hook.ENTERED;
+import static io.holdtrace.instrumentation.Hook.RETURNED;
+import static io.holdtrace.instrumentation.Hook.THROWN;
+import static io.holdtrace.instrumentation.Hook.argument;
+import static io.holdtrace.instrumentation.Hook.call;
 
 import io.holdtrace.bootstrap.Holds;
+import io.holdtrace.instrumentation.Hook;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import io.holdtrace.instrumentation.Weave;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.function.ToIntFunction;
 import java.util.List;
-import net.bytebuddy.asm.Advice;
 
 /**
  * The JDK's {@code java.net.http.HttpClient}: an outbound call is {@code HttpClientImpl.send},
@@ -41,45 +44,23 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
             return List.of(); // a runtime image without the module: nothing to weave
         }
         Holds.rpcAsyncStatus(new Status());
-        return List.of(Weave.named((b, type) -> b
-                        .visit(Advice.to(Send.class).on(named("send").and(takesArguments(2))))
-                        .visit(Advice.to(SendAsync.class).on(named("sendAsync").and(takesArguments(4)))),
+        Holds.rpcJdkRequests(request -> ((HttpRequest) request).method(), request -> ((HttpRequest) request).uri());
+        Hook.Call start = call(Holds.class, "jdkSend", "(Ljava/lang/Object;)Ljava/lang/Object;", argument(0));
+        return List.of(Weave.named(List.of(
+                        Hook.on("send").arguments(2).enter(start).exitOrThrow(
+                                call(Holds.class, "jdkSent", "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Throwable;)V",
+                                        ENTERED, RETURNED, THROWN)),
+                        Hook.on("sendAsync").arguments(4).enter(start).exitOrThrow(
+                                call(Holds.class, "rpcAsync", "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Throwable;)V",
+                                        ENTERED, RETURNED, THROWN))),
                 IMPL));
     }
 
-    /** The status of a response that completed an asynchronous send. */
+    /** The status of a response (a send's, or one that completed an asynchronous send). */
     static final class Status implements ToIntFunction<Object> {
         @Override
         public int applyAsInt(Object response) {
             return response instanceof HttpResponse ? ((HttpResponse<?>) response).statusCode() : -1;
-        }
-    }
-
-    static final class Send {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(0) HttpRequest request) {
-            return Holds.holding() ? Holds.rpcStart(Holds.CLIENT_JDK, request.method(), request.uri()) : null;
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Object call, @Advice.Return HttpResponse<?> response, @Advice.Thrown Throwable thrown) {
-            if (call != null) {
-                Holds.rpcEnd(call, response != null ? response.statusCode() : -1, thrown);
-            }
-        }
-    }
-
-    static final class SendAsync {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(0) HttpRequest request) {
-            return Holds.holding() ? Holds.rpcStart(Holds.CLIENT_JDK, request.method(), request.uri()) : null;
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Object call, @Advice.Return Object future, @Advice.Thrown Throwable thrown) {
-            if (call != null) {
-                Holds.rpcAsync(call, future, thrown);
-            }
         }
     }
 }

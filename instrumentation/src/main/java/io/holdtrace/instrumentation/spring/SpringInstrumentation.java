@@ -1,19 +1,19 @@
 package io.holdtrace.instrumentation.spring;
 
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.holdtrace.instrumentation.Hook.ENTERED;
+import static io.holdtrace.instrumentation.Hook.RETURNED;
+import static io.holdtrace.instrumentation.Hook.THIS;
+import static io.holdtrace.instrumentation.Hook.THROWN;
+import static io.holdtrace.instrumentation.Hook.argument;
+import static io.holdtrace.instrumentation.Hook.call;
+import static io.holdtrace.instrumentation.Hook.constant;
 
 import io.holdtrace.bootstrap.Components;
 import io.holdtrace.bootstrap.Creation;
-import java.lang.reflect.Method;
-import java.util.List;
-import net.bytebuddy.asm.Advice;
+import io.holdtrace.instrumentation.Hook;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import io.holdtrace.instrumentation.Weave;
-import org.springframework.beans.factory.support.RootBeanDefinition;
+import java.util.List;
 
 /**
  * Spring Framework 6 and 7: the bean factory's registrations, dependencies, creations and start,
@@ -34,6 +34,7 @@ public final class SpringInstrumentation implements InstrumentationModule {
     private static final String REGISTRY = "org.springframework.beans.factory.support.DefaultSingletonBeanRegistry";
     private static final String AUTOWIRE = "org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory";
     private static final String TX = "org.springframework.transaction.interceptor.TransactionAspectSupport";
+    private static final String STRING = "Ljava/lang/String;";
 
     @Override
     public String name() {
@@ -47,78 +48,38 @@ public final class SpringInstrumentation implements InstrumentationModule {
 
     @Override
     public List<Weave> weaves() {
+        Hook.Value spring = constant(Creation.SPRING);
+        String registered = "(ILjava/lang/Object;Ljava/lang/String;Ljava/lang/Object;)V";
         return List.of(
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(Register.class).on(named("registerBeanDefinition").and(takesArguments(2))
-                                .and(takesArgument(0, String.class))))
-                        .visit(Advice.to(Started.class).on(named("preInstantiateSingletons").and(takesArguments(0)))),
+                Weave.named(List.of(
+                        Hook.on("registerBeanDefinition").arguments(2).argument(0, STRING)
+                                .exit(call(Components.class, "registered", registered, spring, THIS, argument(0), argument(1))),
+                        Hook.on("preInstantiateSingletons").arguments(0)
+                                .exit(call(Components.class, "started", "(ILjava/lang/Object;)V", spring, THIS))),
                         FACTORY),
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(RegisterSingleton.class).on(named("registerSingleton").and(takesArguments(2))
-                                .and(takesArgument(0, String.class))))
-                        .visit(Advice.to(Dependency.class).on(named("registerDependentBean").and(takesArguments(2)))),
+                Weave.named(List.of(
+                        Hook.on("registerSingleton").arguments(2).argument(0, STRING)
+                                .exit(call(Components.class, "registered", registered, spring, THIS, argument(0), argument(1))),
+                        Hook.on("registerDependentBean").arguments(2).argument(0, STRING).argument(1, STRING)
+                                .enter(call(Components.class, "dependency", "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/String;)V",
+                                        THIS, argument(0), argument(1)))),
                         REGISTRY),
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(Create.class).on(named("createBean").and(takesArguments(3)).and(not(isAbstract()))
-                                .and(takesArgument(1, named("org.springframework.beans.factory.support.RootBeanDefinition"))))),
+                Weave.named(List.of(
+                        Hook.on("createBean").arguments(3).argument(0, STRING)
+                                .argument(1, "Lorg/springframework/beans/factory/support/RootBeanDefinition;")
+                                .enter(call(Components.class, "springCreating",
+                                        "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/Object;)Lio/holdtrace/bootstrap/Creation;",
+                                        THIS, argument(0), argument(1)))
+                                .exitOrThrow(call(Components.class, "exit",
+                                        "(Lio/holdtrace/bootstrap/Creation;Ljava/lang/Object;Ljava/lang/Throwable;)V",
+                                        ENTERED, RETURNED, THROWN))),
                         AUTOWIRE),
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(Transactional.class).on(named("invokeWithinTransaction").and(takesArguments(3))
-                                .and(takesArgument(0, Method.class)))),
+                Weave.named(List.of(
+                        Hook.on("invokeWithinTransaction").arguments(3).argument(0, "Ljava/lang/reflect/Method;")
+                                .argument(1, "Ljava/lang/Class;")
+                                .enter(call(Components.class, "txEnter", "(Ljava/lang/reflect/Method;Ljava/lang/Class;)Ljava/lang/Object;",
+                                        argument(0), argument(1)))
+                                .exitOrThrow(call(Components.class, "txExit", "(Ljava/lang/Object;)V", ENTERED))),
                         TX));
-    }
-
-    static final class Register {
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.This Object factory, @Advice.Argument(0) String name, @Advice.Argument(1) Object definition) {
-            Components.registered(Creation.SPRING, factory, name, definition);
-        }
-    }
-
-    static final class RegisterSingleton {
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.This Object factory, @Advice.Argument(0) String name, @Advice.Argument(1) Object instance) {
-            Components.registered(Creation.SPRING, factory, name, instance);
-        }
-    }
-
-    static final class Dependency {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object factory, @Advice.Argument(0) String dependency, @Advice.Argument(1) String dependent) {
-            Components.dependency(factory, dependency, dependent);
-        }
-    }
-
-    static final class Create {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        // Object, cast in the body: the signature is read in the agent's loader, which cannot see
-        // Spring in a Boot fat jar; the body is resolved in the bean factory's own
-        static Creation enter(@Advice.This Object factory, @Advice.Argument(0) String name, @Advice.Argument(1) Object mbd) {
-            return Components.enter(Creation.SPRING, factory, name, ((RootBeanDefinition) mbd).getScope());
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Creation c, @Advice.Return Object bean, @Advice.Thrown Throwable thrown) {
-            Components.exit(c, bean, thrown);
-        }
-    }
-
-    static final class Started {
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.This Object factory) {
-            Components.started(Creation.SPRING, factory);
-        }
-    }
-
-    static final class Transactional {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(0) Method method, @Advice.Argument(1) Class<?> targetClass) {
-            return Components.txEnter(method, targetClass);
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Object previous) {
-            Components.txExit(previous);
-        }
     }
 }

@@ -1,16 +1,19 @@
 package io.holdtrace.instrumentation.tomcat;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.returns;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.holdtrace.instrumentation.Hook.ENTERED;
+import static io.holdtrace.instrumentation.Hook.RETURNED;
+import static io.holdtrace.instrumentation.Hook.THIS;
+import static io.holdtrace.instrumentation.Hook.THROWN;
+import static io.holdtrace.instrumentation.Hook.argument;
+import static io.holdtrace.instrumentation.Hook.call;
+import static io.holdtrace.instrumentation.Hook.constant;
+import static io.holdtrace.instrumentation.Hook.field;
 
 import io.holdtrace.bootstrap.Holds;
+import io.holdtrace.instrumentation.Hook;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import io.holdtrace.instrumentation.Weave;
-import java.lang.reflect.Method;
 import java.util.List;
-import net.bytebuddy.asm.Advice;
-import org.apache.tomcat.jdbc.pool.ConnectionPool;
 
 /**
  * Tomcat JDBC pool ({@code org.apache.tomcat.jdbc.pool}). A hold is one JDK proxy: it starts when
@@ -25,9 +28,8 @@ import org.apache.tomcat.jdbc.pool.ConnectionPool;
  * {@code getConnectionAsync}, and calls an interceptor answers without passing them on (a statement
  * cache hit is not seen as a use).
  *
- * <p>Advice parameters are typed {@code Object} and cast in the body: a {@code ConnectionPool}
- * parameter would make loading the advice class need tomcat-jdbc in the agent's class loader,
- * whereas a cast is resolved only after it is inlined into the pool's own classes.
+ * <p>The pool's name is read by its public {@code getName()}, by reflection in the bootstrap part
+ * (which cannot name tomcat-jdbc's classes), once per checkout.
  */
 public final class TomcatJdbcInstrumentation implements InstrumentationModule {
 
@@ -45,77 +47,29 @@ public final class TomcatJdbcInstrumentation implements InstrumentationModule {
 
     @Override
     public List<Weave> weaves() {
+        Hook.Value type = constant("tomcat");
         return List.of(
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(Checkout.class).on(named("getConnection")
-                                .and(returns(named("java.sql.Connection")))))
-                        .visit(Advice.to(Shutdown.class).on(named("close").and(takesArguments(boolean.class)))),
+                Weave.named(List.of(
+                        Hook.on("getConnection").returns("Ljava/sql/Connection;")
+                                .enter(call(Holds.class, "acquireStart", "()J"))
+                                .exitOrThrow(call(Holds.class, "checkoutEndedNamed",
+                                        "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/Object;JLjava/lang/Throwable;)V",
+                                        THIS, type, RETURNED, ENTERED, THROWN)),
+                        Hook.on("close").arguments(1).argument(0, "Z")
+                                .exitOrThrow(call(Holds.class, "poolClosed", "(Ljava/lang/Object;)V", THIS))),
                         PKG + "ConnectionPool"),
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(Invoke.class).on(named("invoke").and(takesArguments(3)))),
+                // invoke(proxy, method, args): the proxy is the application's connection
+                Weave.named(List.of(Hook.on("invoke").arguments(3).argument(1, "Ljava/lang/reflect/Method;")
+                        .enter(call(Holds.class, "proxyInvoked", "(Ljava/lang/Object;Ljava/lang/reflect/Method;)V",
+                                argument(0), argument(1)))),
                         PKG + "ProxyConnection"),
-                Weave.named((b, type) -> b
-                        .visit(Advice.to(Connect.class).on(named("connect").and(takesArguments(0)))),
+                // opens (or reopens) the physical connection: the driver's connect inside is the pool's own
+                Weave.named(List.of(
+                        Hook.on("connect").arguments(0).exitOrThrow(call(Holds.class, "physicalConnectionNamed",
+                                "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/Object;)V", field("parent"), type, field("connection"))),
+                        Hook.on("connect").arguments(0)
+                                .enter(call(Holds.class, "enterPoolInternal", "()V"))
+                                .exitOrThrow(call(Holds.class, "exitPoolInternal", "()V"))),
                         PKG + "PooledConnection"));
-    }
-
-    static final class Checkout {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static long enter() {
-            return Holds.acquireStart();
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object pool, @Advice.Enter long start,
-                         @Advice.Return Object connection, @Advice.Thrown Throwable thrown) {
-            if (thrown == null) {
-                Holds.acquired(pool, "tomcat", ((ConnectionPool) pool).getName(), connection, start);
-            } else {
-                Holds.acquireFailed(pool, "tomcat", ((ConnectionPool) pool).getName(), start);
-            }
-        }
-    }
-
-    /** {@code invoke(proxy, method, args)}: the proxy is the application's connection. */
-    static final class Invoke {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(0) Object proxy, @Advice.Argument(1) Method method) {
-            switch (method.getName()) {
-                case "createStatement": case "prepareStatement": case "prepareCall": case "commit": case "rollback":
-                    Holds.used(proxy);
-                    break;
-                // the hold ends before the pool can hand the connection to a waiter, so a pool's
-                // in-use count never sees the returning and the next holder at once
-                case "close":
-                    Holds.released(proxy, Holds.END_CLOSE);
-                    break;
-                case "abort":
-                    Holds.released(proxy, Holds.END_ABORT);
-                    break;
-                default:
-                    break;
-            }
-        }
-    }
-
-    static final class Shutdown {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object pool) {
-            Holds.poolClosed(pool);
-        }
-    }
-
-    /** Opens (or reopens) the physical connection: the driver's connect inside is the pool's own. */
-    static final class Connect {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter() {
-            Holds.enterPoolInternal();
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.FieldValue("parent") Object pool, @Advice.FieldValue("connection") Object connection) {
-            Holds.exitPoolInternal();
-            Holds.physicalConnection(pool, "tomcat", ((ConnectionPool) pool).getName(), connection);
-        }
     }
 }

@@ -1,16 +1,16 @@
 package io.holdtrace.instrumentation.urlconnection;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.holdtrace.instrumentation.Hook.ENTERED;
+import static io.holdtrace.instrumentation.Hook.THIS;
+import static io.holdtrace.instrumentation.Hook.THROWN;
+import static io.holdtrace.instrumentation.Hook.call;
+import static io.holdtrace.instrumentation.Hook.field;
 
 import io.holdtrace.bootstrap.Holds;
+import io.holdtrace.instrumentation.Hook;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import io.holdtrace.instrumentation.Weave;
-import java.io.InputStream;
-import java.net.URL;
 import java.util.List;
-import net.bytebuddy.asm.Advice;
 
 /**
  * The JDK's {@code HttpURLConnection} (http and https: the https one delegates to a subclass of
@@ -38,43 +38,23 @@ public final class UrlConnectionInstrumentation implements InstrumentationModule
 
     @Override
     public List<Weave> weaves() {
-        return List.of(Weave.named((b, type) -> b
-                        .visit(Advice.to(Connect.class).on(namedOneOf("connect", "getOutputStream").and(takesArguments(0))))
-                        .visit(Advice.to(Response.class).on(named("getInputStream").and(takesArguments(0)))),
+        // java.net.HttpURLConnection's and URLConnection's protected fields are API; the others the implementation's own
+        Hook.Value method = field("java.net.HttpURLConnection", "method", "Ljava/lang/String;");
+        Hook.Value url = field("java.net.URLConnection", "url", "Ljava/net/URL;");
+        Hook.Value status = field("java.net.HttpURLConnection", "responseCode", "I");
+        String connecting = "(Ljava/lang/Object;Ljava/lang/String;Ljava/net/URL;Ljava/lang/Object;)Ljava/lang/Object;";
+        String responding = "(Ljava/lang/Object;Ljava/lang/String;Ljava/net/URL;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
+        String end = "(Ljava/lang/Object;ILjava/lang/Throwable;)V";
+        return List.of(Weave.named(List.of(
+                        // connect(), getOutputStream(): the call begins (or goes on); it ends here only if they fail
+                        Hook.on("connect", "getOutputStream").arguments(0)
+                                .enter(call(Holds.class, "urlConnecting", connecting, THIS, method, url, field("inputStream")))
+                                .exitOrThrow(call(Holds.class, "rpcPause", end, ENTERED, status, THROWN)),
+                        // getInputStream(): the response (or the failure) ends the call; later calls return what was kept
+                        Hook.on("getInputStream").arguments(0)
+                                .enter(call(Holds.class, "urlResponding", responding, THIS, method, url, field("inputStream"),
+                                        field("rememberedException")))
+                                .exitOrThrow(call(Holds.class, "rpcEnd", end, ENTERED, status, THROWN))),
                 IMPL));
-    }
-
-    /** connect(), getOutputStream(): the call begins (or goes on); it ends here only if they fail. */
-    static final class Connect {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.This Object connection, @Advice.FieldValue("method") String method,
-                            @Advice.FieldValue("url") URL url, @Advice.FieldValue("inputStream") InputStream in) {
-            return in == null && Holds.holding() ? Holds.rpcResume(connection, Holds.CLIENT_URLCONNECTION, method, url) : null;
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Object call, @Advice.FieldValue("responseCode") int status, @Advice.Thrown Throwable thrown) {
-            if (call != null) {
-                Holds.rpcPause(call, status, thrown);
-            }
-        }
-    }
-
-    /** getInputStream(): the response (or the failure) ends the call; later calls return what was kept. */
-    static final class Response {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.This Object connection, @Advice.FieldValue("method") String method,
-                            @Advice.FieldValue("url") URL url, @Advice.FieldValue("inputStream") InputStream in,
-                            @Advice.FieldValue("rememberedException") Exception remembered) {
-            return in == null && remembered == null && Holds.holding()
-                    ? Holds.rpcResume(connection, Holds.CLIENT_URLCONNECTION, method, url) : null;
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Object call, @Advice.FieldValue("responseCode") int status, @Advice.Thrown Throwable thrown) {
-            if (call != null) {
-                Holds.rpcEnd(call, status, thrown);
-            }
-        }
     }
 }

@@ -1,0 +1,108 @@
+package io.holdtrace.bootstrap;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Public no-argument getters of application objects, called by reflection: the bootstrap part
+ * cannot name an application's classes (an HTTP client's request, a pool's name), so hooks pass
+ * the objects and this reads them. Each class's methods are looked up once (kept with the class,
+ * so nothing here holds a class loader), through a public type that declares them, since the
+ * object's own class may not be public. Only on rare paths: an outbound call made while holding
+ * a connection, a pool's name.
+ */
+final class Getters {
+
+    private static final ClassValue<ConcurrentHashMap<String, Method>> METHODS = new ClassValue<>() {
+        @Override
+        protected ConcurrentHashMap<String, Method> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
+    /** Stands for "no such public getter" in the per-class tables. */
+    private static final Method NONE;
+
+    static {
+        try {
+            NONE = Getters.class.getDeclaredMethod("none");
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private Getters() {
+    }
+
+    private static void none() {
+    }
+
+    /** {@code target.name()}, or null if the target is null or has no such public getter. Throws what the getter throws. */
+    static Object get(Object target, String name) throws ReflectiveOperationException {
+        if (target == null) {
+            return null;
+        }
+        ConcurrentHashMap<String, Method> methods = METHODS.get(target.getClass());
+        Method m = methods.get(name);
+        if (m == null) {
+            m = find(target.getClass(), name);
+            methods.put(name, m == null ? NONE : m);
+        }
+        return m == null || m == NONE ? null : m.invoke(target);
+    }
+
+    /** {@link #get} as a String, or null. */
+    static String string(Object target, String name) throws ReflectiveOperationException {
+        Object v = get(target, name);
+        return v instanceof String ? (String) v : null;
+    }
+
+    /** {@link #get} as an int, or -1. */
+    static int integer(Object target, String name) throws ReflectiveOperationException {
+        Object v = get(target, name);
+        return v instanceof Integer ? (Integer) v : -1;
+    }
+
+    /** The public method {@code name()} as declared by a public class or interface {@code type} has. */
+    private static Method find(Class<?> type, String name) {
+        for (Class<?> k = type; k != null; k = k.getSuperclass()) {
+            Method m = declared(k, name);
+            if (m != null) {
+                return m;
+            }
+            for (Class<?> i : k.getInterfaces()) {
+                m = inInterface(i, name);
+                if (m != null) {
+                    return m;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Method inInterface(Class<?> i, String name) {
+        Method m = declared(i, name);
+        if (m != null) {
+            return m;
+        }
+        for (Class<?> s : i.getInterfaces()) {
+            m = inInterface(s, name);
+            if (m != null) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private static Method declared(Class<?> k, String name) {
+        if (!Modifier.isPublic(k.getModifiers())) {
+            return null;
+        }
+        try {
+            Method m = k.getDeclaredMethod(name);
+            return Modifier.isPublic(m.getModifiers()) && !Modifier.isStatic(m.getModifiers()) ? m : null;
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+}

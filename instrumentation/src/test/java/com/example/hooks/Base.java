@@ -1,0 +1,5 @@
+package com.example.hooks;
+
+public abstract class Base {
+    public abstract Object make();
+}
