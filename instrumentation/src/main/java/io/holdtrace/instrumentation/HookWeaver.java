@@ -234,6 +234,9 @@ final class HookWeaver {
                 thrownTemp = locals++;
             }
             extraStack = 4 + widest;
+            if (locals > 0xFFFF) {
+                throw new Refused(m.name + m.descriptor + " has no room for holdtrace's locals");
+            }
         }
 
         /** A local for a value of type {@code t}, typed in every frame. */

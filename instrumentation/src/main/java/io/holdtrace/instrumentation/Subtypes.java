@@ -26,11 +26,31 @@ final class Subtypes {
     /** Per loader: each type's direct supertypes' names, for every instance. */
     private static final Map<ClassLoader, Supers> SUPERS = new WeakHashMap<>();
 
+    /**
+     * The Java platform's own packages. No class or interface of the JDK is a subtype of a type
+     * outside them, nor of {@code java.sql.Connection} or {@code java.sql.Driver} (the JDK has no
+     * JDBC driver), so where the target is one of those, a JDK supertype answers no without its
+     * class file being read: {@code AutoCloseable}, {@code Closeable}, {@code Serializable} and the
+     * like are most of the supertypes the subtype weaves meet.
+     */
+    private static final String[] JDK = {"java.", "javax.", "jdk.", "sun.", "com.sun."};
+
     private final String target;
+    private final boolean jdkNeverMatches;
     private final Map<ClassLoader, Map<String, Boolean>> byLoader = new WeakHashMap<>();
 
     Subtypes(String target) {
         this.target = target;
+        this.jdkNeverMatches = !isJdk(target) || target.equals("java.sql.Connection") || target.equals("java.sql.Driver");
+    }
+
+    static boolean isJdk(String name) {
+        for (String p : JDK) {
+            if (name.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -86,7 +106,7 @@ final class Subtypes {
         if (name.equals(target)) {
             return Boolean.TRUE;
         }
-        if (name.equals("java.lang.Object") || depth >= MAX_DEPTH) {
+        if (name.equals("java.lang.Object") || depth >= MAX_DEPTH || (jdkNeverMatches && isJdk(name))) {
             return Boolean.FALSE;
         }
         Boolean known = memo.get(name);

@@ -54,7 +54,7 @@ public class HookWeaverTest {
     private static Class<?> woven(Class<?> c, Hook... hooks) throws Exception {
         byte[] out = HookWeaver.weave(bytesOf(c), List.of(hooks));
         assertNotNull(out, "woven");
-        return new Child(c.getName(), out).loadClass(c.getName());
+        return new OneClassLoader(c.getName(), out).loadClass(c.getName());
     }
 
     private static Object invoke(Object target, Class<?> c, String name, Object... args) throws Throwable {
@@ -175,7 +175,7 @@ public class HookWeaverTest {
         assertNotNull(out);
         assertEquals(1, callsTo(out, "first"), "the String make() only, not its Object make() bridge nor the constructor");
         assertNull(HookWeaver.weave(bytesOf(com.example.hooks.Base.class), List.of(make)), "an abstract method has no body");
-        Class<?> c = new Child(Sub.class.getName(), out).loadClass(Sub.class.getName());
+        Class<?> c = new OneClassLoader(Sub.class.getName(), out).loadClass(Sub.class.getName());
         Object s = c.getDeclaredConstructor().newInstance();
         assertEquals("sub", c.getMethod("make").invoke(s));
         assertEquals(List.of("first[]"), HookProbe.take(), "through the bridge too, once");
@@ -238,28 +238,5 @@ public class HookWeaverTest {
             }
         }, 0);
         return sb.toString();
-    }
-
-    /** Defines one class from the given bytes; the rest comes from the test's loader. */
-    private static final class Child extends ClassLoader {
-        private final String name;
-        private final byte[] bytes;
-
-        Child(String name, byte[] bytes) {
-            super(HookWeaverTest.class.getClassLoader());
-            this.name = name;
-            this.bytes = bytes;
-        }
-
-        @Override
-        protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
-            if (n.equals(name)) {
-                synchronized (getClassLoadingLock(n)) {
-                    Class<?> c = findLoadedClass(n);
-                    return c != null ? c : defineClass(n, bytes, 0, bytes.length);
-                }
-            }
-            return super.loadClass(n, resolve);
-        }
     }
 }

@@ -65,7 +65,7 @@ public class WeaverTest {
         Weaver w = weaver(Weave.named(COUNT_CLOSES, Named.class.getName()));
         byte[] woven = transform(w, Named.class);
         assertNotNull(woven);
-        Class<?> c = new Child(Named.class.getName(), woven).loadClass(Named.class.getName());
+        Class<?> c = new OneClassLoader(Named.class.getName(), woven).loadClass(Named.class.getName());
         assertTrue(c != Named.class);
         Object o = c.getDeclaredConstructor().newInstance();
         int before = CLOSES.get();
@@ -81,7 +81,7 @@ public class WeaverTest {
         // an earlier transformer gave it an interface (as HikariSlotFields does): the weave keeps it
         byte[] reshaped = new ByteBuddy().redefine(Named.class).implement(java.io.Serializable.class).make().getBytes();
         byte[] woven = w.transform(Named.class.getClassLoader(), Named.class.getName().replace('.', '/'), null, null, reshaped);
-        Class<?> c = new Child(Named.class.getName(), woven).loadClass(Named.class.getName());
+        Class<?> c = new OneClassLoader(Named.class.getName(), woven).loadClass(Named.class.getName());
         assertTrue(java.io.Serializable.class.isAssignableFrom(c), "the interface the bytes had");
     }
 
@@ -144,7 +144,7 @@ public class WeaverTest {
         w.warmUp();
         byte[] woven = transform(w, Named.class);
         assertNotNull(woven);
-        Class<?> c = new Child(Named.class.getName(), woven).loadClass(Named.class.getName());
+        Class<?> c = new OneClassLoader(Named.class.getName(), woven).loadClass(Named.class.getName());
         assertEquals(1, c.getMethod("close").invoke(c.getDeclaredConstructor().newInstance()));
         assertEquals(List.of("first[]"), HookProbe.take(), "the hook ran");
         assertFalse(w.warmedUp(), "no Byte Buddy weave's package seen yet");
@@ -170,7 +170,7 @@ public class WeaverTest {
         byte[] reshaped = new ByteBuddy().redefine(Named.class).implement(java.io.Serializable.class).make().getBytes();
         for (byte[] bytes : List.of(bytesOf(Named.class), reshaped)) {
             byte[] woven = w.transform(Named.class.getClassLoader(), Named.class.getName().replace('.', '/'), null, null, bytes);
-            Class<?> c = new Child(Named.class.getName(), woven).loadClass(Named.class.getName());
+            Class<?> c = new OneClassLoader(Named.class.getName(), woven).loadClass(Named.class.getName());
             c.getMethod("close").invoke(c.getDeclaredConstructor().newInstance());
         }
         assertEquals(List.of("second[]", "first[]"), HookProbe.take(), "one weave each: the plain class, then the one declaring the interface");
@@ -200,28 +200,5 @@ public class WeaverTest {
         assertFalse(w.applies(Connection.class), "an interface");
         assertTrue(w.applies(Named.class));
         assertFalse(w.applies(int[].class));
-    }
-
-    /** Defines one class from given bytes, delegating the rest to the test's loader. */
-    private static final class Child extends ClassLoader {
-        private final String name;
-        private final byte[] bytes;
-
-        Child(String name, byte[] bytes) {
-            super(WeaverTest.class.getClassLoader());
-            this.name = name;
-            this.bytes = bytes;
-        }
-
-        @Override
-        protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
-            if (n.equals(name)) {
-                synchronized (getClassLoadingLock(n)) {
-                    Class<?> c = findLoadedClass(n);
-                    return c != null ? c : defineClass(n, bytes, 0, bytes.length);
-                }
-            }
-            return super.loadClass(n, resolve);
-        }
     }
 }
