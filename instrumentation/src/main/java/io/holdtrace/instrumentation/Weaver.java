@@ -228,27 +228,25 @@ public final class Weaver implements ClassFileTransformer {
 
     /** Byte Buddy's weave of the advice changes. */
     private byte[] advice(ClassLoader loader, String name, byte[] bytes, List<Weave> changes) {
-        {
-            ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, bytes),
-                    loader == null ? ClassFileLocator.ForClassLoader.ofBootLoader()
-                            : ClassFileLocator.ForClassLoader.WeaklyReferenced.of(loader),
-                    extraClassFiles);
-            // the class itself is described from the bytes given (an earlier transformer may have
-            // changed its shape), never from the cache, which holds what its loader's resources say.
-            // Lazily: a type named in a signature is read only if more than its name is asked for
-            // (a redefinition compares every declared method's parameter and return types by name;
-            // read eagerly, they were 40% of the weave of Spring's bean factory, class files read
-            // through the application's loader)
-            TypePool pool = new TypePool.Default.WithLazyResolution(new TypePool.CacheProvider.Discriminating(ElementMatchers.is(name),
-                    new TypePool.CacheProvider.Simple(), pool(loader)), locator, TypePool.Default.ReaderMode.FAST);
-            TypeDescription type = pool.describe(name).resolve();
-            DynamicType.Builder<?> b = byteBuddy().redefine(type, locator)
-                    .ignoreAlso(LatentMatcher.ForSelfDeclaredMethod.NOT_DECLARED);
-            for (Weave w : changes) {
-                b = w.change.apply(b, type);
-            }
-            return b.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
+        ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, bytes),
+                loader == null ? ClassFileLocator.ForClassLoader.ofBootLoader()
+                        : ClassFileLocator.ForClassLoader.WeaklyReferenced.of(loader),
+                extraClassFiles);
+        // the class itself is described from the bytes given (an earlier transformer may have
+        // changed its shape), never from the cache, which holds what its loader's resources say.
+        // Lazily: a type named in a signature is read only if more than its name is asked for
+        // (a redefinition compares every declared method's parameter and return types by name;
+        // read eagerly, they were 40% of the weave of Spring's bean factory, class files read
+        // through the application's loader)
+        TypePool pool = new TypePool.Default.WithLazyResolution(new TypePool.CacheProvider.Discriminating(ElementMatchers.is(name),
+                new TypePool.CacheProvider.Simple(), pool(loader)), locator, TypePool.Default.ReaderMode.FAST);
+        TypeDescription type = pool.describe(name).resolve();
+        DynamicType.Builder<?> b = byteBuddy().redefine(type, locator)
+                .ignoreAlso(LatentMatcher.ForSelfDeclaredMethod.NOT_DECLARED);
+        for (Weave w : changes) {
+            b = w.change.apply(b, type);
         }
+        return b.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
     }
 
     /** One weave, as for a class being loaded, whose failure is thrown rather than reported ({@link WarmUp}). */
