@@ -63,35 +63,16 @@ final class Getters {
         return v instanceof Integer ? (Integer) v : -1;
     }
 
-    /** The public method {@code name()} as declared by a public class or interface {@code type} has. */
+    /** The public method {@code name()} of {@code type}, as a public class or interface of its hierarchy declares it. */
     private static Method find(Class<?> type, String name) {
-        for (Class<?> k = type; k != null; k = k.getSuperclass()) {
-            Method m = declared(k, name);
-            if (m != null) {
-                return m;
-            }
-            for (Class<?> i : k.getInterfaces()) {
-                m = inInterface(i, name);
-                if (m != null) {
-                    return m;
-                }
-            }
+        if (type == null) {
+            return null;
         }
-        return null;
-    }
-
-    private static Method inInterface(Class<?> i, String name) {
-        Method m = declared(i, name);
-        if (m != null) {
-            return m;
+        Method m = declared(type, name);
+        for (int i = 0; m == null && i < type.getInterfaces().length; i++) {
+            m = find(type.getInterfaces()[i], name);
         }
-        for (Class<?> s : i.getInterfaces()) {
-            m = inInterface(s, name);
-            if (m != null) {
-                return m;
-            }
-        }
-        return null;
+        return m != null ? m : find(type.getSuperclass(), name);
     }
 
     private static Method declared(Class<?> k, String name) {
