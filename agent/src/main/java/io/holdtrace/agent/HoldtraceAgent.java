@@ -1,11 +1,15 @@
 package io.holdtrace.agent;
 
 import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
-import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
+import java.net.URL;
+import java.security.CodeSource;
 import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
 
 /**
  * The entry point, kept tiny on purpose: it puts the bootstrap part (the classes woven code
@@ -15,6 +19,7 @@ import java.util.jar.JarFile;
 public final class HoldtraceAgent {
 
     static final String BOOTSTRAP_JAR = "holdtrace-bootstrap.jar.bin";
+    private static final String RESOURCE = "io/holdtrace/agent/" + BOOTSTRAP_JAR;
     private static boolean started;
 
     private HoldtraceAgent() {
@@ -58,31 +63,51 @@ public final class HoldtraceAgent {
         }
         File jar = newTempFile();
         jar.deleteOnExit();
-        try (InputStream in = HoldtraceAgent.class.getResourceAsStream(BOOTSTRAP_JAR)) {
-            if (in == null) {
-                throw new IllegalStateException("the agent jar lacks its bootstrap part (" + BOOTSTRAP_JAR + ")");
+        // java.io and the agent's own jar file, not NIO channels and a jar: URL connection: a few
+        // dozen JDK classes fewer to load before the application's main
+        try (JarFile agent = agentJar()) {
+            ZipEntry entry = agent == null ? null : agent.getEntry(RESOURCE);
+            try (InputStream in = entry != null ? agent.getInputStream(entry) : HoldtraceAgent.class.getResourceAsStream(BOOTSTRAP_JAR);
+                 OutputStream out = new FileOutputStream(jar)) {
+                if (in == null) {
+                    throw new IllegalStateException("the agent jar lacks its bootstrap part (" + BOOTSTRAP_JAR + ")");
+                }
+                in.transferTo(out);
             }
-            Files.copy(in, jar.toPath(), StandardCopyOption.REPLACE_EXISTING);
         }
         inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
     }
 
+    /** The jar this class was loaded from, or null if that is not a local jar file. */
+    private static JarFile agentJar() {
+        try {
+            CodeSource source = HoldtraceAgent.class.getProtectionDomain().getCodeSource();
+            URL url = source == null ? null : source.getLocation();
+            if (url == null || !"file".equals(url.getProtocol())) {
+                return null;
+            }
+            File file = new File(url.toURI());
+            return file.isFile() ? new JarFile(file, false) : null;
+        } catch (Exception notAJar) {
+            return null; // read as a resource instead
+        }
+    }
+
     /**
      * A new file in the temporary directory, created here (so never one planted before, nor a
-     * link). Named by the clock rather than by {@code File.createTempFile}, whose SecureRandom
-     * cost a fifth of the agent's start; a name taken is tried again.
+     * link: created exclusively). Named by the clock rather than by {@code File.createTempFile},
+     * whose SecureRandom cost a fifth of the agent's start; a name taken is tried again.
      */
-    private static File newTempFile() throws java.io.IOException {
-        java.nio.file.Path dir = java.nio.file.Paths.get(System.getProperty("java.io.tmpdir"));
+    private static File newTempFile() throws IOException {
+        File dir = new File(System.getProperty("java.io.tmpdir"));
         for (int i = 0; ; i++) {
-            java.nio.file.Path p = dir.resolve("holdtrace-bootstrap-".concat(Long.toHexString(System.nanoTime()))
-                    .concat(Integer.toHexString(System.identityHashCode(dir))).concat(".jar"));
-            try {
-                return Files.createFile(p).toFile();
-            } catch (java.nio.file.FileAlreadyExistsException taken) {
-                if (i >= 100) {
-                    throw taken;
-                }
+            File f = new File(dir, "holdtrace-bootstrap-" + Long.toHexString(System.nanoTime())
+                    + Integer.toHexString(System.identityHashCode(dir)) + ".jar");
+            if (f.createNewFile()) {
+                return f;
+            }
+            if (i >= 100) {
+                throw new IOException("could not create a file in " + dir + " for the agent's bootstrap part");
             }
         }
     }

@@ -37,22 +37,30 @@ final class Reporter {
     void start() {
         long every = config.reportInterval.toMillis();
         if (every > 0) {
-            Thread t = new Thread(() -> {
-                while (true) {
-                    try {
-                        Thread.sleep(every);
-                        write(false);
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (Throwable e) {
-                        Faults.report("periodic report", e);
+            Thread t = new Thread(new Runnable() { // a class, not a lambda: none is spun on the agent's start
+                @Override
+                public void run() {
+                    while (true) {
+                        try {
+                            Thread.sleep(every);
+                            write(false);
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (Throwable e) {
+                            Faults.report("periodic report", e);
+                        }
                     }
                 }
             }, "holdtrace-report");
             t.setDaemon(true);
             t.start();
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(this::writeAtExit, "holdtrace-exit-report"));
+        Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+            @Override
+            public void run() {
+                writeAtExit();
+            }
+        }, "holdtrace-exit-report"));
     }
 
     private synchronized void write(boolean atExit) throws Exception {

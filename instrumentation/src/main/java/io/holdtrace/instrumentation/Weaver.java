@@ -99,23 +99,36 @@ public final class Weaver implements ClassFileTransformer {
             if (w.names != null) {
                 for (String n : w.names) {
                     binaryNames.add(n);
-                    byName.merge(n.replace('.', '/'), new Weave[] {w}, Weaver::concat);
+                    String internal = n.replace('.', '/');
+                    Weave[] before = byName.get(internal);
+                    byName.put(internal, before == null ? new Weave[] {w} : concat(before, new Weave[] {w}));
                 }
                 continue;
             }
             long mask = 0;
             for (String m : w.declaring) {
-                Integer bit = bits.computeIfAbsent(m, k -> bits.size());
+                Integer bit = bits.get(m);
+                if (bit == null) {
+                    bit = bits.size();
+                    bits.put(m, bit);
+                }
                 if (bit >= 64) {
                     throw new IllegalArgumentException("more than 64 method names among the subtype weaves");
                 }
                 mask |= 1L << bit;
             }
-            subtypes.add(new BySupertype(w, tests.computeIfAbsent(w.supertype, Subtypes::new), mask));
+            Subtypes test = tests.get(w.supertype);
+            if (test == null) {
+                test = new Subtypes(w.supertype);
+                tests.put(w.supertype, test);
+            }
+            subtypes.add(new BySupertype(w, test, mask));
         }
         this.bySupertype = subtypes.toArray(new BySupertype[0]);
         this.methodNames = new byte[bits.size()][];
-        bits.forEach((name, bit) -> methodNames[bit] = name.getBytes(StandardCharsets.UTF_8));
+        for (Map.Entry<String, Integer> e : bits.entrySet()) { // loops, not lambdas, on the agent's start
+            methodNames[e.getValue()] = e.getKey().getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -89,7 +88,7 @@ public final class Config {
             }
         }
         for (Map.Entry<String, String> e : env.entrySet()) {
-            if (e.getKey().startsWith("HOLDTRACE_") && Arrays.stream(Option.values()).noneMatch(o -> o.envName().equals(e.getKey()))) {
+            if (e.getKey().startsWith("HOLDTRACE_") && Option.byEnvName(e.getKey()) == null) {
                 throw new ConfigException("unknown option " + e.getKey() + " (environment variable); known: " + known());
             }
         }
@@ -214,7 +213,7 @@ public final class Config {
     private Path path(Option o) throws ConfigException {
         String v = raw.get(o);
         if (v == null) {
-            return Paths.get(System.getProperty("java.io.tmpdir"), "holdtrace-" + ProcessHandle.current().pid() + ".json");
+            return Paths.get(System.getProperty("java.io.tmpdir"), "holdtrace-" + pid() + ".json");
         }
         try {
             if (v.isEmpty()) {
@@ -224,6 +223,26 @@ public final class Config {
         } catch (java.nio.file.InvalidPathException e) {
             throw bad(o, v);
         }
+    }
+
+    /**
+     * This process's id. On Linux from {@code /proc/self}, a link to the process's own folder:
+     * {@code ProcessHandle} starts a class with a thread pool and lambdas, 8 ms of the agent's start.
+     */
+    static long pid() {
+        try {
+            String self = new java.io.File("/proc/self").getCanonicalFile().getName();
+            boolean digits = !self.isEmpty() && self.length() < 19;
+            for (int i = 0; i < self.length() && digits; i++) {
+                digits = self.charAt(i) >= '0' && self.charAt(i) <= '9';
+            }
+            if (digits) {
+                return Long.parseLong(self);
+            }
+        } catch (java.io.IOException | RuntimeException notLinux) {
+            // below
+        }
+        return ProcessHandle.current().pid();
     }
 
     private List<String> list(Option o, List<String> dflt) {

@@ -31,7 +31,25 @@ public enum Option {
 
     /** {@code reportInterval} to {@code HOLDTRACE_REPORT_INTERVAL}. */
     public String envName() {
-        return "HOLDTRACE_" + key.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);
+        StringBuilder sb = new StringBuilder("HOLDTRACE_");
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c >= 'A' && c <= 'Z' && i > 0 && key.charAt(i - 1) >= 'a' && key.charAt(i - 1) <= 'z') {
+                sb.append('_');
+            }
+            sb.append(Character.toUpperCase(c));
+        }
+        return sb.toString(); // no regex: java.util.regex is a few milliseconds of the agent's start
+    }
+
+    /** The option whose environment variable is {@code name}, or null. */
+    public static Option byEnvName(String name) {
+        for (Option o : values()) {
+            if (o.envName().equals(name)) {
+                return o;
+            }
+        }
+        return null;
     }
 
     public String propertyName() {

@@ -29,11 +29,14 @@ public final class JfrEvents {
      */
     public static void install(HoldTracker tracker, SiteDecoder decoder, Findings findings) {
         // adding the listener takes milliseconds: not on the application's start-up path
-        Thread t = new Thread(() -> {
-            try {
-                FlightRecorder.addListener(new Wiring(tracker, decoder, findings));
-            } catch (Throwable e) {
-                Faults.report("JFR listener", e);
+        Thread t = new Thread(new Runnable() { // a class, not a lambda: none is spun on the agent's start
+            @Override
+            public void run() {
+                try {
+                    FlightRecorder.addListener(new Wiring(tracker, decoder, findings));
+                } catch (Throwable e) {
+                    Faults.report("JFR listener", e);
+                }
             }
         }, "holdtrace-jfr");
         t.setDaemon(true);

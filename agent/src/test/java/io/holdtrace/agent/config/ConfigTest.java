@@ -83,5 +83,13 @@ class ConfigTest {
         assertEquals("HOLDTRACE_REPORT_INTERVAL", Option.REPORT_INTERVAL.envName());
         assertEquals("HOLDTRACE_MAX_OPEN_HOLDS", Option.MAX_OPEN_HOLDS.envName());
         assertEquals("holdtrace.captureBudget", Option.CAPTURE_BUDGET.propertyName());
+        assertEquals(Option.MAX_OPEN_HOLDS, Option.byEnvName("HOLDTRACE_MAX_OPEN_HOLDS"));
+        assertEquals(null, Option.byEnvName("HOLDTRACE_MAX_OPENHOLDS"));
+    }
+
+    @Test
+    void theDefaultReportIsNamedByThisProcessId() throws Exception {
+        assertEquals(ProcessHandle.current().pid(), Config.pid());
+        assertTrue(parse("").report.getFileName().toString().equals("holdtrace-" + ProcessHandle.current().pid() + ".json"));
     }
 }

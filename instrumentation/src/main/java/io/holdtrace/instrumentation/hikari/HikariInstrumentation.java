@@ -20,6 +20,8 @@ import io.holdtrace.instrumentation.Weave;
 import java.lang.instrument.ClassFileTransformer;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
 
 /**
  * HikariCP 5-7. A hold is one {@code ProxyConnection}: it starts when
@@ -61,9 +63,7 @@ public final class HikariInstrumentation implements InstrumentationModule {
                                 .enter(call(Holds.class, "released", "(Ljava/lang/Object;I)V", argument(0), constant(Holds.END_EVICT)))),
                         POOL),
                 // getConnection(long) reports itself where HikariSlotFields rewrote it; else it is timed here
-                Weave.named((b, type) -> b.visit(Advice.to(TimedCheckout.class).on(
-                        named("getConnection").and(takesArguments(long.class)).and(returns(named("java.sql.Connection"))))),
-                        POOL).unlessDeclares(CheckoutWoven.class.getName()),
+                Weave.named(new TimedCheckoutChange(), POOL).unlessDeclares(CheckoutWoven.class.getName()),
                 Weave.named(List.of(
                         // the connection the pool opens, with its name (declared by PoolBase), then leaves its own factory
                         Hook.on("newConnection").returns("Ljava/sql/Connection;").exitOrThrow(
@@ -107,4 +107,17 @@ public final class HikariInstrumentation implements InstrumentationModule {
         }
     }
 
+
+    /**
+     * Byte Buddy advice timing {@code getConnection(long)}, for a HikariCP the load-time rewrite
+     * did not reach. A class, not a lambda: nothing is spun, nor Byte Buddy's matchers loaded, on
+     * the agent's start.
+     */
+    static final class TimedCheckoutChange implements Weave.Change {
+        @Override
+        public DynamicType.Builder<?> apply(DynamicType.Builder<?> builder, TypeDescription type) {
+            return builder.visit(Advice.to(TimedCheckout.class).on(
+                    named("getConnection").and(takesArguments(long.class)).and(returns(named("java.sql.Connection")))));
+        }
+    }
 }

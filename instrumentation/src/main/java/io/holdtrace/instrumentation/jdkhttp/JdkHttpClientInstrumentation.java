@@ -10,8 +10,10 @@ import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.Hook;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import io.holdtrace.instrumentation.Weave;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import java.util.List;
 
@@ -44,7 +46,7 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
             return List.of(); // a runtime image without the module: nothing to weave
         }
         Holds.rpcAsyncStatus(new Status());
-        Holds.rpcJdkRequests(request -> ((HttpRequest) request).method(), request -> ((HttpRequest) request).uri());
+        Holds.rpcJdkRequests(new Method(), new Uri());
         Hook.Call start = call(Holds.class, "jdkSend", "(Ljava/lang/Object;)Ljava/lang/Object;", argument(0));
         return List.of(Weave.named(List.of(
                         Hook.on("send").arguments(2).enter(start).exitOrThrow(
@@ -54,6 +56,22 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
                                 call(Holds.class, "rpcAsync", "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Throwable;)V",
                                         ENTERED, RETURNED, THROWN))),
                 IMPL));
+    }
+
+    /** A request's method (classes, not lambdas: no lambda is spun on the agent's start). */
+    static final class Method implements Function<Object, String> {
+        @Override
+        public String apply(Object request) {
+            return ((HttpRequest) request).method();
+        }
+    }
+
+    /** A request's URI. */
+    static final class Uri implements Function<Object, URI> {
+        @Override
+        public URI apply(Object request) {
+            return ((HttpRequest) request).uri();
+        }
     }
 
     /** The status of a response (a send's, or one that completed an asynchronous send). */
