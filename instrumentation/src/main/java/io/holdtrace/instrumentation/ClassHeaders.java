@@ -75,6 +75,90 @@ final class ClassHeaders {
     }
 
     /**
+     * A class's version, internal name, fields and methods with their number of locals: what
+     * {@link HookWeaver} plans a weave by, read here rather than by a first pass of ASM (whose
+     * code is cold when the first class is woven, on the application's main thread). Null if the
+     * bytes are not a class file.
+     */
+    static Members members(byte[] b) {
+        int[] offsets = constants(b);
+        if (offsets == null) {
+            return null;
+        }
+        int p = offsets[0];
+        Members m = new Members(u2(b, 6), utf8(b, offsets, u2(b, offsets[u2(b, p + 2)])));
+        p += 8 + 2 * u2(b, p + 6); // access, this, super, interfaces
+        int fields = u2(b, p);
+        p += 2;
+        for (int i = 0; i < fields; i++) {
+            m.fields.add(new Member(u2(b, p), utf8(b, offsets, u2(b, p + 2)), utf8(b, offsets, u2(b, p + 4)), -1));
+            p = skipAttributes(b, p + 6);
+        }
+        int methods = u2(b, p);
+        p += 2;
+        for (int i = 0; i < methods; i++) {
+            int access = u2(b, p);
+            String name = utf8(b, offsets, u2(b, p + 2));
+            String descriptor = utf8(b, offsets, u2(b, p + 4));
+            int attributes = u2(b, p + 6);
+            p += 8;
+            int maxLocals = -1;
+            for (int a = 0; a < attributes; a++) {
+                int at = offsets[u2(b, p)];
+                if (u2(b, at) == 4 && b[at + 2] == 'C' && b[at + 3] == 'o' && b[at + 4] == 'd' && b[at + 5] == 'e') {
+                    maxLocals = u2(b, p + 8); // Code: length (u4), max_stack (u2), max_locals (u2)
+                }
+                p += 6 + u4(b, p + 2);
+            }
+            m.methods.add(new Member(access, name, descriptor, maxLocals));
+        }
+        return m;
+    }
+
+    /** A class's members as {@link #members} reads them. */
+    static final class Members {
+        final int version;
+        /** Internal name: {@code a/b/C}. */
+        final String owner;
+        final java.util.List<Member> fields = new java.util.ArrayList<>();
+        final java.util.List<Member> methods = new java.util.ArrayList<>();
+
+        Members(int version, String owner) {
+            this.version = version;
+            this.owner = owner;
+        }
+    }
+
+    /** A field or method: its access flags, name, descriptor, and (a method with code) its number of locals, else -1. */
+    static final class Member {
+        final int access;
+        final String name;
+        final String descriptor;
+        final int maxLocals;
+
+        Member(int access, String name, String descriptor, int maxLocals) {
+            this.access = access;
+            this.name = name;
+            this.descriptor = descriptor;
+            this.maxLocals = maxLocals;
+        }
+    }
+
+    private static String utf8(byte[] b, int[] offsets, int index) {
+        int at = offsets[index];
+        int len = u2(b, at);
+        char[] c = new char[len];
+        for (int i = 0; i < len; i++) {
+            int ch = b[at + 2 + i];
+            if (ch < 0) {
+                return new String(modifiedUtf8(b, at + 2, len)); // non-ASCII: rare
+            }
+            c[i] = (char) ch;
+        }
+        return new String(c);
+    }
+
+    /**
      * Where each Utf8 and Class constant's body starts, by index; at index 0 (no constant has it)
      * where the pool ends, which is where the access flags are. Null if not a class file.
      */

@@ -7,16 +7,15 @@ import java.util.Map;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.jar.asm.FieldVisitor;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
 
 /**
- * Weaves {@link Hook}s into a class file with plain ASM, in two passes: the first reads the
- * class's fields and, for the methods a hook applies to, their number of locals; the second
- * copies the class, the methods no hook applies to byte for byte, and rewrites the others:
+ * Weaves {@link Hook}s into a class file with plain ASM, in two passes: the first ({@link
+ * ClassHeaders#members}) reads the class's fields and, for the methods a hook applies to, their
+ * number of locals; the second (ASM) copies the class, the methods no hook applies to byte for byte, and rewrites the others:
  * <ul>
  * <li>on entry, the values an exit call needs ({@code this}, arguments) are copied into locals
  * after the method's own, then each entry call is made, its result kept in another;</li>
@@ -47,12 +46,15 @@ final class HookWeaver {
 
     /** The class with its hooks woven in; null if no hook applies to any of its methods. */
     static byte[] weave(byte[] bytes, List<Hook> hooks) throws Refused {
-        Shape shape = new Shape(hooks);
-        ClassReader reader = new ClassReader(bytes);
-        reader.accept(shape, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        ClassHeaders.Members members = ClassHeaders.members(bytes);
+        if (members == null) {
+            throw new Refused("not a class file");
+        }
+        Shape shape = new Shape(hooks, members);
         if (shape.methods.isEmpty()) {
             return null;
         }
+        ClassReader reader = new ClassReader(bytes);
         Map<String, Plan> plans = new HashMap<>();
         for (Map.Entry<String, MethodShape> m : shape.methods.entrySet()) {
             plans.put(m.getKey(), new Plan(shape, m.getValue()));
@@ -90,55 +92,37 @@ final class HookWeaver {
         return true;
     }
 
-    /** First pass: the class's name, version, fields, and the hooked methods' locals. */
-    private static final class Shape extends ClassVisitor {
-        final List<Hook> hooks;
+    /** The class's name, version, fields, and the methods hooks apply to, with their locals. */
+    private static final class Shape {
         final Map<String, String> fields = new HashMap<>();
         final Map<String, MethodShape> methods = new HashMap<>();
-        String owner;
-        int version;
+        final String owner;
+        final int version;
 
-        Shape(List<Hook> hooks) {
-            super(Opcodes.ASM9);
-            this.hooks = hooks;
-        }
-
-        @Override
-        public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
-            this.version = version & 0xFFFF;
-            this.owner = name;
-        }
-
-        @Override
-        public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
-            if ((access & Opcodes.ACC_STATIC) == 0) {
-                fields.put(name, descriptor);
+        Shape(List<Hook> hooks, ClassHeaders.Members members) {
+            this.version = members.version;
+            this.owner = members.owner;
+            for (ClassHeaders.Member f : members.fields) {
+                if ((f.access & Opcodes.ACC_STATIC) == 0) {
+                    fields.put(f.name, f.descriptor);
+                }
             }
-            return null;
-        }
-
-        @Override
-        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-            List<Hook> applied = null;
-            for (Hook h : hooks) {
-                if (applies(h, access, name, descriptor)) {
-                    if (applied == null) {
-                        applied = new ArrayList<>(2);
+            for (ClassHeaders.Member m : members.methods) {
+                List<Hook> applied = null;
+                for (Hook h : hooks) {
+                    if (applies(h, m.access, m.name, m.descriptor)) {
+                        if (applied == null) {
+                            applied = new ArrayList<>(2);
+                        }
+                        applied.add(h);
                     }
-                    applied.add(h);
+                }
+                if (applied != null) {
+                    MethodShape shape = new MethodShape(m.access, m.name, m.descriptor, applied);
+                    shape.maxLocals = m.maxLocals;
+                    methods.put(m.name + m.descriptor, shape);
                 }
             }
-            if (applied == null) {
-                return null;
-            }
-            MethodShape m = new MethodShape(access, name, descriptor, applied);
-            methods.put(name + descriptor, m);
-            return new MethodVisitor(Opcodes.ASM9) {
-                @Override
-                public void visitMaxs(int maxStack, int maxLocals) {
-                    m.maxLocals = maxLocals;
-                }
-            };
         }
     }
 

@@ -7,6 +7,7 @@ import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import io.holdtrace.bootstrap.Holds;
 import java.io.InputStream;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.constant.LongConstant;
@@ -29,6 +30,43 @@ final class WarmUp {
         Thread t = new Thread(() -> run(weaver), "holdtrace-warmup");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * The same for the hook weaver: its first weave on the application's thread (Spring's bean
+     * factory, as the context starts) spent 30-50 ms loading, verifying and interpreting ASM.
+     * Started as the agent starts, it loads them while the application is still in its launcher.
+     */
+    static void startHooks() {
+        Thread t = new Thread(new Runnable() { // a class, not a lambda: none is spun on the agent's start
+            @Override
+            public void run() {
+                runHooks();
+            }
+        }, "holdtrace-warmup-hooks");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    static byte[] runHooks() {
+        String name = WarmUp.class.getName() + "$Template";
+        try (InputStream in = WarmUp.class.getClassLoader().getResourceAsStream(name.replace('.', '/') + ".class")) {
+            if (in == null) {
+                return null;
+            }
+            // calls the hooks of the outbound-call and driver instrumentations make: never run (the class is not loaded)
+            String object = "Ljava/lang/Object;";
+            return HookWeaver.weave(in.readAllBytes(), java.util.List.of(
+                    Hook.on("open").arguments(1).argument(0, "Ljava/lang/String;")
+                            .enter(Hook.call(Holds.class, "jdkSend", "(" + object + ")" + object, Hook.argument(0)))
+                            .exitOrThrow(Hook.call(Holds.class, "jdkSent", "(" + object + object + "Ljava/lang/Throwable;)V",
+                                    Hook.ENTERED, Hook.RETURNED, Hook.THROWN)),
+                    Hook.on("close").returns("J")
+                            .exit(Hook.call(Holds.class, "driverConnected", "(" + object + object + "J)V",
+                                    Hook.THIS, Hook.NULL, Hook.field("state")))));
+        } catch (Throwable ignored) {
+            return null;
+        }
     }
 
     static byte[] run(Weaver weaver) {

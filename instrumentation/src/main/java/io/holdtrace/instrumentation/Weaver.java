@@ -67,6 +67,8 @@ public final class Weaver implements ClassFileTransformer {
     /** Packages (internal names, with their last '/') of the classes that Byte Buddy weaves by name. */
     private final String[] warmUpPrefixes;
     private final boolean adviceOnSubtypes;
+    /** Whether any weave is hooks: the hook weaver is then warmed up as the agent starts. */
+    private final boolean hooked;
     private volatile boolean warmedUp;
 
     /**
@@ -92,6 +94,11 @@ public final class Weaver implements ClassFileTransformer {
             }
         }
         this.warmUpPrefixes = prefixes.toArray(new String[0]);
+        boolean anyHooks = false;
+        for (Weave w : weaves) {
+            anyHooks |= w.hooks != null;
+        }
+        this.hooked = anyHooks;
         this.adviceOnSubtypes = onSubtypes;
         List<BySupertype> subtypes = new ArrayList<>();
         Map<String, Subtypes> tests = new HashMap<>();
@@ -279,6 +286,9 @@ public final class Weaver implements ClassFileTransformer {
         if ("false".equals(System.getProperty("holdtrace.debug.warmup"))) {
             warmedUp = true;
             return;
+        }
+        if (hooked) {
+            WarmUp.startHooks();
         }
         if (adviceOnSubtypes) {
             startWarmUp();

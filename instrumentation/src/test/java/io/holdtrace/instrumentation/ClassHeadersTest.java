@@ -86,4 +86,53 @@ class ClassHeadersTest {
         assertThrows(RuntimeException.class, () -> ClassHeaders.declaredMethods(
                 java.util.Arrays.copyOf(bytesOf(Declaring.class), 60), names), "a truncated class file is the caller's to catch");
     }
+
+    /** Fields and methods, with each method's locals, read as ASM reads them (what HookWeaver plans by). */
+    @Test
+    void readsMembersAndLocalsAsAsmDoes() throws IOException {
+        for (Class<?> c : new Class<?>[] {java.util.HashMap.class, Sample.class, Declaring.class, Marker.class, String.class,
+                ClassHeadersTest.class}) {
+            byte[] bytes = bytesOf(c);
+            StringBuilder asm = new StringBuilder();
+            int[] version = new int[1];
+            String[] owner = new String[1];
+            new net.bytebuddy.jar.asm.ClassReader(bytes).accept(new net.bytebuddy.jar.asm.ClassVisitor(net.bytebuddy.jar.asm.Opcodes.ASM9) {
+                @Override
+                public void visit(int v, int access, String name, String signature, String superName, String[] interfaces) {
+                    version[0] = v & 0xFFFF;
+                    owner[0] = name;
+                }
+
+                @Override
+                public net.bytebuddy.jar.asm.FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
+                    asm.append("field ").append(access).append(' ').append(name).append(descriptor).append('\n');
+                    return null;
+                }
+
+                @Override
+                public net.bytebuddy.jar.asm.MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                    int at = asm.length();
+                    asm.append("method ").append(access & 0xFFFF).append(' ').append(name).append(descriptor).append(" -1\n");
+                    return new net.bytebuddy.jar.asm.MethodVisitor(net.bytebuddy.jar.asm.Opcodes.ASM9) {
+                        @Override
+                        public void visitMaxs(int maxStack, int maxLocals) {
+                            asm.replace(asm.lastIndexOf(" -1\n"), asm.length(), " " + maxLocals + "\n");
+                        }
+                    };
+                }
+            }, net.bytebuddy.jar.asm.ClassReader.SKIP_DEBUG | net.bytebuddy.jar.asm.ClassReader.SKIP_FRAMES);
+            ClassHeaders.Members m = ClassHeaders.members(bytes);
+            StringBuilder ours = new StringBuilder();
+            for (ClassHeaders.Member f : m.fields) {
+                ours.append("field ").append(f.access).append(' ').append(f.name).append(f.descriptor).append('\n');
+            }
+            for (ClassHeaders.Member f : m.methods) {
+                ours.append("method ").append(f.access).append(' ').append(f.name).append(f.descriptor).append(' ').append(f.maxLocals).append('\n');
+            }
+            assertEquals(asm.toString(), ours.toString(), c.getName());
+            assertEquals(version[0], m.version, c.getName());
+            assertEquals(owner[0], m.owner, c.getName());
+        }
+        assertNull(ClassHeaders.members(new byte[] {1, 2, 3}));
+    }
 }

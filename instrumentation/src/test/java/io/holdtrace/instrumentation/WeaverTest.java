@@ -186,8 +186,13 @@ public class WeaverTest {
     }
 
     @Test
-    void theWarmUpWeaveSucceeds() {
+    void theWarmUpWeaveSucceeds() throws Exception {
         assertNotNull(WarmUp.run(weaver()), "it fails silently in the agent: a broken warm-up would only cost time");
+        byte[] hooked = WarmUp.runHooks();
+        assertNotNull(hooked, "the hook weaver's warm-up weaves every kind of call: entry, exit, exit or throw");
+        String template = WarmUp.class.getName() + "$Template";
+        Class<?> woven = Class.forName(template, true, new OneClassLoader(template, hooked)); // linked: verified
+        assertNotNull(woven, "and its result is a class the JVM defines and verifies");
     }
 
     @Test
