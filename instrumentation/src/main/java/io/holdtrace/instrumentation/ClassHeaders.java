@@ -21,12 +21,44 @@ final class ClassHeaders {
      * class file. At most 64 names.
      */
     static long declaredMethods(byte[] b, byte[][] names) {
-        int[] offsets = constants(b);
-        if (offsets == null) {
+        if (b.length < 10 || u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) {
             return 0;
         }
-        int p = offsets[0];
-        if ((u2(b, p) & ACC_INTERFACE) != 0) {
+        long lengths = 0; // bit n: a name n bytes long (names under 64 bytes; longer ones are compared always)
+        for (byte[] n : names) {
+            lengths |= n.length < 64 ? 1L << n.length : Long.MIN_VALUE;
+        }
+        // one pass over the constant pool, keeping only the Utf8 constants that are one of the
+        // names (index << 8 | which name): no array the size of the pool for every class loaded
+        int[] hits = null;
+        int hitCount = 0;
+        int count = u2(b, 8);
+        int p = 10;
+        for (int i = 1; i < count; i++) {
+            int tag = b[p] & 0xFF;
+            if (tag == 1) {
+                int len = u2(b, p + 1);
+                if (len < 64 ? (lengths & (1L << len)) != 0 : lengths < 0) {
+                    for (int k = 0; k < names.length; k++) {
+                        if (names[k].length == len && same(b, p + 3, names[k])) {
+                            if (hits == null) {
+                                hits = new int[4];
+                            } else if (hitCount == hits.length) {
+                                hits = java.util.Arrays.copyOf(hits, hitCount * 2);
+                            }
+                            hits[hitCount++] = i << 8 | k;
+                        }
+                    }
+                }
+                p += 3 + len;
+            } else {
+                p += constantSize(tag);
+                if (tag == 5 || tag == 6) {
+                    i++; // Long, Double: two slots
+                }
+            }
+        }
+        if (hits == null || (u2(b, p) & ACC_INTERFACE) != 0) {
             return 0;
         }
         p += 8 + 2 * u2(b, p + 6); // access, this, super, interfaces
@@ -40,18 +72,33 @@ final class ClassHeaders {
         long found = 0;
         for (int i = 0; i < methods; i++) {
             int access = u2(b, p);
-            int name = offsets[u2(b, p + 2)];
+            int name = u2(b, p + 2);
             p = skipAttributes(b, p + 6);
             if ((access & (ACC_ABSTRACT | 0x0100)) == 0) { // 0x0100: native
-                int len = u2(b, name);
-                for (int k = 0; k < names.length; k++) {
-                    if (names[k].length == len && same(b, name + 2, names[k])) {
-                        found |= 1L << k;
+                for (int h = 0; h < hitCount; h++) {
+                    if (hits[h] >>> 8 == name) {
+                        found |= 1L << (hits[h] & 0xFF);
                     }
                 }
             }
         }
         return found;
+    }
+
+    /** The size of a constant other than Utf8, its tag included. */
+    private static int constantSize(int tag) {
+        switch (tag) {
+            case 7: case 8: case 16: case 19: case 20: // Class, String, MethodType, Module, Package
+                return 3;
+            case 15: // MethodHandle
+                return 4;
+            case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18:
+                return 5;
+            case 5: case 6: // Long, Double
+                return 9;
+            default:
+                throw new IllegalArgumentException("constant pool tag " + tag);
+        }
     }
 
     /** Superclass (if any) then interfaces, as binary names; null if the bytes are not a class file. */
@@ -172,25 +219,13 @@ final class ClassHeaders {
         for (int i = 1; i < count; i++) {
             int tag = b[p] & 0xFF;
             offsets[i] = p + 1;
-            switch (tag) {
-                case 1: // Utf8
-                    p += 3 + u2(b, p + 1);
-                    break;
-                case 7: case 8: case 16: case 19: case 20: // Class, String, MethodType, Module, Package
-                    p += 3;
-                    break;
-                case 15: // MethodHandle
-                    p += 4;
-                    break;
-                case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18:
-                    p += 5;
-                    break;
-                case 5: case 6: // Long, Double: two slots
-                    p += 9;
-                    i++;
-                    break;
-                default:
-                    throw new IllegalArgumentException("constant pool tag " + tag);
+            if (tag == 1) {
+                p += 3 + u2(b, p + 1);
+            } else {
+                p += constantSize(tag);
+                if (tag == 5 || tag == 6) {
+                    i++; // Long, Double: two slots
+                }
             }
         }
         if (count > 0) {

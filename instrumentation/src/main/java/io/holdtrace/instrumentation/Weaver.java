@@ -12,20 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.TypeResolutionStrategy;
-import net.bytebuddy.dynamic.VisibilityBridgeStrategy;
-import net.bytebuddy.dynamic.scaffold.InstrumentedType;
-import net.bytebuddy.dynamic.scaffold.MethodGraph;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.implementation.Implementation;
-import net.bytebuddy.matcher.ElementMatchers;
-import net.bytebuddy.matcher.LatentMatcher;
 import net.bytebuddy.pool.TypePool;
 
 /**
@@ -62,8 +49,8 @@ public final class Weaver implements ClassFileTransformer {
     private final byte[][] methodNames;
     private final ClassFileLocator extraClassFiles;
     private final boolean debug;
-    private final Map<ClassLoader, TypePool.CacheProvider> pools = new WeakHashMap<>();
-    private volatile ByteBuddy byteBuddy;
+    /** Byte Buddy's weaves, made at the first: its classes are not loaded (nor verified) before. */
+    private volatile AdviceWeaver adviceWeaver;
     /** Packages (internal names, with their last '/') of the classes that Byte Buddy weaves by name. */
     private final String[] warmUpPrefixes;
     private final boolean adviceOnSubtypes;
@@ -233,7 +220,7 @@ public final class Weaver implements ClassFileTransformer {
                 }
             }
             if (advice != null) {
-                byte[] b = advice(loader, name, out != null ? out : bytes, advice);
+                byte[] b = adviceWeaver().weave(loader, name, out != null ? out : bytes, advice);
                 out = b != null ? b : out;
             }
             if (debug && out != null) {
@@ -244,29 +231,6 @@ public final class Weaver implements ClassFileTransformer {
         } finally {
             BUSY.remove();
         }
-    }
-
-    /** Byte Buddy's weave of the advice changes. */
-    private byte[] advice(ClassLoader loader, String name, byte[] bytes, List<Weave> changes) {
-        ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, bytes),
-                loader == null ? ClassFileLocator.ForClassLoader.ofBootLoader()
-                        : ClassFileLocator.ForClassLoader.WeaklyReferenced.of(loader),
-                extraClassFiles);
-        // the class itself is described from the bytes given (an earlier transformer may have
-        // changed its shape), never from the cache, which holds what its loader's resources say.
-        // Lazily: a type named in a signature is read only if more than its name is asked for
-        // (a redefinition compares every declared method's parameter and return types by name;
-        // read eagerly, they were 40% of the weave of Spring's bean factory, class files read
-        // through the application's loader)
-        TypePool pool = new TypePool.Default.WithLazyResolution(new TypePool.CacheProvider.Discriminating(ElementMatchers.is(name),
-                new TypePool.CacheProvider.Simple(), pool(loader)), locator, TypePool.Default.ReaderMode.FAST);
-        TypeDescription type = pool.describe(name).resolve();
-        DynamicType.Builder<?> b = byteBuddy().redefine(type, locator)
-                .ignoreAlso(LatentMatcher.ForSelfDeclaredMethod.NOT_DECLARED);
-        for (Weave w : changes) {
-            b = w.change.apply(b, type);
-        }
-        return b.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
     }
 
     /** One weave, as for a class being loaded, whose failure is thrown rather than reported ({@link WarmUp}). */
@@ -393,26 +357,18 @@ public final class Weaver implements ClassFileTransformer {
         return false;
     }
 
-    private TypePool.CacheProvider pool(ClassLoader loader) {
-        synchronized (pools) {
-            return pools.computeIfAbsent(loader, l -> new BoundedCache());
+    private AdviceWeaver adviceWeaver() {
+        AdviceWeaver a = adviceWeaver;
+        if (a == null) {
+            synchronized (this) {
+                a = adviceWeaver;
+                if (a == null) {
+                    a = new AdviceWeaver(extraClassFiles);
+                    adviceWeaver = a;
+                }
+            }
         }
-    }
-
-    private ByteBuddy byteBuddy() {
-        ByteBuddy b = byteBuddy;
-        if (b == null) { // made at the first weave, so the agent's start loads none of it
-            b = new ByteBuddy()
-                    .with(TypeValidation.DISABLED)
-                    .with(Implementation.Context.Disabled.Factory.INSTANCE) // no member added: retransformable
-                    .with(InstrumentedType.Factory.Default.FROZEN)
-                    .with(VisibilityBridgeStrategy.Default.NEVER)
-                    // advice changes declared methods only: no graph of the whole hierarchy (which
-                    // described every supertype, through the loader's jars, for each class woven)
-                    .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
-            byteBuddy = b;
-        }
-        return b;
+        return a;
     }
 
     private static Weave[] concat(Weave[] a, Weave[] b) {
@@ -431,34 +387,6 @@ public final class Weaver implements ClassFileTransformer {
             this.weave = weave;
             this.types = types;
             this.methods = methods;
-        }
-    }
-
-    /**
-     * The descriptions Byte Buddy reads while weaving one loader's classes (their supertypes, the
-     * types their advice names), kept between weaves; emptied when it holds {@link #MAX_TYPES}.
-     * They reach their loader only through weakly referencing class file locators.
-     */
-    static final class BoundedCache implements TypePool.CacheProvider {
-        private final ConcurrentHashMap<String, TypePool.Resolution> types = new ConcurrentHashMap<>();
-
-        @Override
-        public TypePool.Resolution find(String name) {
-            return types.get(name);
-        }
-
-        @Override
-        public TypePool.Resolution register(String name, TypePool.Resolution resolution) {
-            if (types.size() >= MAX_TYPES) {
-                types.clear();
-            }
-            TypePool.Resolution prior = types.putIfAbsent(name, resolution);
-            return prior != null ? prior : resolution;
-        }
-
-        @Override
-        public void clear() {
-            types.clear();
         }
     }
 }

@@ -135,4 +135,43 @@ class ClassHeadersTest {
         }
         assertNull(ClassHeaders.members(new byte[] {1, 2, 3}));
     }
+
+    /** The names the subtype weaves look for, in many real classes: what ASM finds declared with a body. */
+    @Test
+    void findsTheDeclaredMethodsAsmFinds() throws IOException {
+        String[] wanted = {"close", "abort", "createStatement", "prepareStatement", "prepareCall", "commit", "rollback", "connect",
+                "aNameLongerThanSixtyFourBytesSoTheLengthMaskCannotHoldItAndItIsComparedEveryTimeAnyway"};
+        byte[][] names = new byte[wanted.length][];
+        for (int i = 0; i < wanted.length; i++) {
+            names[i] = wanted[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        for (Class<?> c : new Class<?>[] {java.io.ByteArrayOutputStream.class, java.io.FileInputStream.class, java.util.HashMap.class,
+                java.util.Scanner.class, java.net.Socket.class, java.nio.channels.FileChannel.class, java.util.zip.ZipFile.class,
+                java.util.concurrent.ThreadPoolExecutor.class, java.lang.String.class, Declaring.class, Sample.class,
+                java.util.logging.FileHandler.class, java.io.PrintStream.class}) {
+            byte[] bytes = bytesOf(c);
+            long[] expected = new long[1];
+            new net.bytebuddy.jar.asm.ClassReader(bytes).accept(new net.bytebuddy.jar.asm.ClassVisitor(net.bytebuddy.jar.asm.Opcodes.ASM9) {
+                private boolean isInterface;
+
+                @Override
+                public void visit(int v, int access, String name, String signature, String superName, String[] interfaces) {
+                    isInterface = (access & net.bytebuddy.jar.asm.Opcodes.ACC_INTERFACE) != 0;
+                }
+
+                @Override
+                public net.bytebuddy.jar.asm.MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                    if (!isInterface && (access & (net.bytebuddy.jar.asm.Opcodes.ACC_ABSTRACT | net.bytebuddy.jar.asm.Opcodes.ACC_NATIVE)) == 0) {
+                        for (int i = 0; i < wanted.length; i++) {
+                            if (wanted[i].equals(name)) {
+                                expected[0] |= 1L << i;
+                            }
+                        }
+                    }
+                    return null;
+                }
+            }, net.bytebuddy.jar.asm.ClassReader.SKIP_CODE);
+            assertEquals(expected[0], ClassHeaders.declaredMethods(bytes, names), c.getName());
+        }
+    }
 }

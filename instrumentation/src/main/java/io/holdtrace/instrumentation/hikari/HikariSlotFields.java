@@ -87,327 +87,349 @@ public final class HikariSlotFields implements ClassFileTransformer {
         return null;
     }
 
-    /**
-     * PoolEntry: {@code private HoldSlot holdtrace$slot}, the {@code SlotCarrier} getter and setter,
-     * and the return's call in {@code recycle()} right after it stamps {@code lastAccessed}; unchanged
-     * if no {@code recycle} writes a {@code long lastAccessed} (the slot would never be given back).
-     */
     static byte[] entry(byte[] bytes) {
-        boolean[] shape = new boolean[2]; // a long lastAccessed field; a recycle method that writes it
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            private String owner;
-
-            @Override
-            public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
-                owner = name;
-            }
-
-            @Override
-            public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
-                if (name.equals(LAST_ACCESSED) && descriptor.equals("J") && (access & Opcodes.ACC_STATIC) == 0) {
-                    shape[0] = true;
-                }
-                return null;
-            }
-
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                if (!isRecycle(access, name)) {
-                    return null;
-                }
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitFieldInsn(int opcode, String fieldOwner, String field, String fieldDescriptor) {
-                        if (isStamp(opcode, fieldOwner, field, fieldDescriptor, owner)) {
-                            shape[1] = true;
-                        }
-                    }
-                };
-            }
-        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-        if (!shape[0] || !shape[1]) {
-            return null; // another HikariCP layout: the generic path tracks its holds
-        }
-        ClassReader r = new ClassReader(bytes);
-        ClassWriter w = new ClassWriter(r, 0);
-        r.accept(new ClassVisitor(Opcodes.ASM9, w) {
-            private String owner;
-
-            @Override
-            public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
-                owner = name;
-                super.visit(version, access, name, signature, superName, with(interfaces, CARRIER));
-            }
-
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                return isRecycle(access, name) ? new Recycle(mv, owner) : mv;
-            }
-
-            @Override
-            public void visitEnd() {
-                FieldVisitor f = cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_SYNTHETIC, FIELD, SLOT_DESC, null, null);
-                f.visitEnd();
-                getter(cv, Opcodes.ACC_PUBLIC, "holdtraceSlot", "()" + SLOT_DESC, owner, FIELD, SLOT_DESC);
-                MethodVisitor set = cv.visitMethod(Opcodes.ACC_PUBLIC, "holdtraceSlot", "(" + SLOT_DESC + ")V", null, null);
-                set.visitCode();
-                set.visitVarInsn(Opcodes.ALOAD, 0);
-                set.visitVarInsn(Opcodes.ALOAD, 1);
-                set.visitFieldInsn(Opcodes.PUTFIELD, owner, FIELD, SLOT_DESC);
-                set.visitInsn(Opcodes.RETURN);
-                set.visitMaxs(2, 2);
-                set.visitEnd();
-                super.visitEnd();
-            }
-        }, 0);
-        return w.toByteArray();
+        return Rewrites.entry(bytes);
     }
 
-    private static boolean isRecycle(int access, String name) {
-        return name.equals("recycle") && (access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
-    }
-
-    private static boolean isStamp(int opcode, String fieldOwner, String field, String descriptor, String entry) {
-        return opcode == Opcodes.PUTFIELD && fieldOwner.equals(entry) && field.equals(LAST_ACCESSED) && descriptor.equals("J");
-    }
-
-    /** {@code recycle()}: after {@code this.lastAccessed = ...}, {@code Holds.recycled(this.holdtrace$slot, this.lastAccessed)}. */
-    private static final class Recycle extends MethodVisitor {
-        private final String owner;
-
-        Recycle(MethodVisitor mv, String owner) {
-            super(Opcodes.ASM9, mv);
-            this.owner = owner;
-        }
-
-        @Override
-        public void visitFieldInsn(int opcode, String fieldOwner, String field, String descriptor) {
-            super.visitFieldInsn(opcode, fieldOwner, field, descriptor);
-            if (isStamp(opcode, fieldOwner, field, descriptor, owner)) {
-                mv.visitVarInsn(Opcodes.ALOAD, 0);
-                mv.visitFieldInsn(Opcodes.GETFIELD, owner, FIELD, SLOT_DESC);
-                mv.visitVarInsn(Opcodes.ALOAD, 0);
-                mv.visitFieldInsn(Opcodes.GETFIELD, owner, LAST_ACCESSED, "J");
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOLDS, "recycled", "(" + SLOT_DESC + "J)V", false);
-            }
-        }
-
-        @Override
-        public void visitMaxs(int maxStack, int maxLocals) {
-            super.visitMaxs(maxStack + 3, maxLocals); // the slot and a long
-        }
-    }
-
-    /** ProxyConnection: the {@code PooledHandle} getter of its {@code poolEntry}; unchanged if it has no such field. */
     static byte[] proxy(byte[] bytes) {
-        String[] entryField = new String[1];
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
-                if (name.equals("poolEntry") && descriptor.equals("L" + ENTRY + ";") && (access & Opcodes.ACC_STATIC) == 0) {
-                    entryField[0] = descriptor;
-                }
-                return null;
-            }
-        }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-        if (entryField[0] == null) {
-            return null; // another HikariCP layout: the generic path tracks its holds
-        }
-        ClassReader r = new ClassReader(bytes);
-        ClassWriter w = new ClassWriter(r, 0);
-        r.accept(new ClassVisitor(Opcodes.ASM9, w) {
-            private String owner;
+        return Rewrites.proxy(bytes);
+    }
 
-            @Override
-            public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
-                owner = name;
-                super.visit(version, access, name, signature, superName, with(interfaces, HANDLE));
-            }
-
-            @Override
-            public void visitEnd() {
-                getter(cv, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, "holdtraceEntry", "()Ljava/lang/Object;", owner,
-                        "poolEntry", entryField[0]);
-                super.visitEnd();
-            }
-        }, 0);
-        return w.toByteArray();
+    static byte[] pool(byte[] bytes) {
+        return Rewrites.pool(bytes);
     }
 
     /**
-     * HikariPool: in {@code getConnection(long)}, each {@code ClockSource.currentTime()} reading is
-     * also kept in a local of holdtrace's (the first where the checkout began, the later ones where
-     * it got its connection); each return hands the connection and the two readings to
-     * {@code Holds.checkedOut}; a handler around the whole method hands a throwing checkout's first
-     * reading to {@code Holds.checkoutThrew} and rethrows. The class is marked {@code CheckoutWoven}.
-     * Unchanged if it has no such method.
+     * The rewrites themselves, with ASM: a class of their own, loaded when HikariCP is, so that
+     * the agent's start (which verifies this transformer) loads neither ASM's types nor these
+     * visitors.
      */
-    static byte[] pool(byte[] bytes) {
-        int[] maxLocals = {-1};
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                if (!isCheckout(access, name, descriptor)) {
+    static final class Rewrites {
+        private Rewrites() {
+        }
+
+        /**
+         * PoolEntry: {@code private HoldSlot holdtrace$slot}, the {@code SlotCarrier} getter and setter,
+         * and the return's call in {@code recycle()} right after it stamps {@code lastAccessed}; unchanged
+         * if no {@code recycle} writes a {@code long lastAccessed} (the slot would never be given back).
+         */
+        static byte[] entry(byte[] bytes) {
+            boolean[] shape = new boolean[2]; // a long lastAccessed field; a recycle method that writes it
+            new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+                private String owner;
+
+                @Override
+                public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+                    owner = name;
+                }
+
+                @Override
+                public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
+                    if (name.equals(LAST_ACCESSED) && descriptor.equals("J") && (access & Opcodes.ACC_STATIC) == 0) {
+                        shape[0] = true;
+                    }
                     return null;
                 }
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitMaxs(int stack, int locals) {
-                        maxLocals[0] = locals;
+
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                    if (!isRecycle(access, name)) {
+                        return null;
                     }
-                };
+                    return new MethodVisitor(Opcodes.ASM9) {
+                        @Override
+                        public void visitFieldInsn(int opcode, String fieldOwner, String field, String fieldDescriptor) {
+                            if (isStamp(opcode, fieldOwner, field, fieldDescriptor, owner)) {
+                                shape[1] = true;
+                            }
+                        }
+                    };
+                }
+            }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+            if (!shape[0] || !shape[1]) {
+                return null; // another HikariCP layout: the generic path tracks its holds
             }
-        }, ClassReader.SKIP_DEBUG);
-        if (maxLocals[0] < 3) {
-            return null; // no such method here: HikariCP's checkouts are timed by Byte Buddy's advice
+            ClassReader r = new ClassReader(bytes);
+            ClassWriter w = new ClassWriter(r, 0);
+            r.accept(new ClassVisitor(Opcodes.ASM9, w) {
+                private String owner;
+
+                @Override
+                public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+                    owner = name;
+                    super.visit(version, access, name, signature, superName, with(interfaces, CARRIER));
+                }
+
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                    MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                    return isRecycle(access, name) ? new Recycle(mv, owner) : mv;
+                }
+
+                @Override
+                public void visitEnd() {
+                    FieldVisitor f = cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_SYNTHETIC, FIELD, SLOT_DESC, null, null);
+                    f.visitEnd();
+                    getter(cv, Opcodes.ACC_PUBLIC, "holdtraceSlot", "()" + SLOT_DESC, owner, FIELD, SLOT_DESC);
+                    MethodVisitor set = cv.visitMethod(Opcodes.ACC_PUBLIC, "holdtraceSlot", "(" + SLOT_DESC + ")V", null, null);
+                    set.visitCode();
+                    set.visitVarInsn(Opcodes.ALOAD, 0);
+                    set.visitVarInsn(Opcodes.ALOAD, 1);
+                    set.visitFieldInsn(Opcodes.PUTFIELD, owner, FIELD, SLOT_DESC);
+                    set.visitInsn(Opcodes.RETURN);
+                    set.visitMaxs(2, 2);
+                    set.visitEnd();
+                    super.visitEnd();
+                }
+            }, 0);
+            return w.toByteArray();
         }
-        ClassReader r = new ClassReader(bytes);
-        ClassWriter w = new ClassWriter(r, 0);
-        r.accept(new ClassVisitor(Opcodes.ASM9, w) {
-            private String owner;
+
+        private static boolean isRecycle(int access, String name) {
+            return name.equals("recycle") && (access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
+        }
+
+        private static boolean isStamp(int opcode, String fieldOwner, String field, String descriptor, String entry) {
+            return opcode == Opcodes.PUTFIELD && fieldOwner.equals(entry) && field.equals(LAST_ACCESSED) && descriptor.equals("J");
+        }
+
+        /** {@code recycle()}: after {@code this.lastAccessed = ...}, {@code Holds.recycled(this.holdtrace$slot, this.lastAccessed)}. */
+        private static final class Recycle extends MethodVisitor {
+            private final String owner;
+
+            Recycle(MethodVisitor mv, String owner) {
+                super(Opcodes.ASM9, mv);
+                this.owner = owner;
+            }
 
             @Override
-            public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
-                owner = name;
-                super.visit(version, access, name, signature, superName, with(interfaces, WOVEN));
+            public void visitFieldInsn(int opcode, String fieldOwner, String field, String descriptor) {
+                super.visitFieldInsn(opcode, fieldOwner, field, descriptor);
+                if (isStamp(opcode, fieldOwner, field, descriptor, owner)) {
+                    mv.visitVarInsn(Opcodes.ALOAD, 0);
+                    mv.visitFieldInsn(Opcodes.GETFIELD, owner, FIELD, SLOT_DESC);
+                    mv.visitVarInsn(Opcodes.ALOAD, 0);
+                    mv.visitFieldInsn(Opcodes.GETFIELD, owner, LAST_ACCESSED, "J");
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOLDS, "recycled", "(" + SLOT_DESC + "J)V", false);
+                }
             }
 
             @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                return isCheckout(access, name, descriptor) ? new CheckoutClock(mv, owner, maxLocals[0]) : mv;
-            }
-        }, ClassReader.EXPAND_FRAMES);
-        return w.toByteArray();
-    }
-
-    private static boolean isCheckout(int access, String name, String descriptor) {
-        return name.equals("getConnection") && descriptor.equals("(J)Ljava/sql/Connection;")
-                && (access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
-    }
-
-    /**
-     * The rewrite of one {@code getConnection(long)}; see {@link #pool}. Its two locals take the
-     * slots after the method's own ({@code maxLocals}), set to 0 on entry, so every stack map
-     * frame of the method gets them as two longs. The handler is the method's last exception
-     * table entry, so HikariCP's own handlers (its {@code finally}) run first.
-     */
-    private static final class CheckoutClock extends MethodVisitor {
-        private final String owner;
-        private final int maxLocals;
-        private final int first;
-        private final int last;
-        private final Label start = new Label();
-        private final Label end = new Label();
-        private final Label handler = new Label();
-        private boolean firstSeen;
-
-        CheckoutClock(MethodVisitor mv, String owner, int maxLocals) {
-            super(Opcodes.ASM9, mv);
-            this.owner = owner;
-            this.maxLocals = maxLocals;
-            this.first = maxLocals;
-            this.last = maxLocals + 2;
-        }
-
-        @Override
-        public void visitCode() {
-            super.visitCode();
-            mv.visitInsn(Opcodes.LCONST_0);
-            mv.visitVarInsn(Opcodes.LSTORE, first);
-            mv.visitInsn(Opcodes.LCONST_0);
-            mv.visitVarInsn(Opcodes.LSTORE, last);
-            mv.visitLabel(start);
-        }
-
-        @Override
-        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
-            if (opcode == Opcodes.INVOKESTATIC && owner.equals(CLOCK) && name.equals("currentTime") && descriptor.equals("()J")) {
-                mv.visitInsn(Opcodes.DUP2);
-                mv.visitVarInsn(Opcodes.LSTORE, firstSeen ? last : first); // the first call site in the method is the start
-                firstSeen = true;
+            public void visitMaxs(int maxStack, int maxLocals) {
+                super.visitMaxs(maxStack + 3, maxLocals); // the slot and a long
             }
         }
 
-        @Override
-        public void visitInsn(int opcode) {
-            if (opcode == Opcodes.ARETURN) {
-                mv.visitInsn(Opcodes.DUP);
+        /** ProxyConnection: the {@code PooledHandle} getter of its {@code poolEntry}; unchanged if it has no such field. */
+        static byte[] proxy(byte[] bytes) {
+            String[] entryField = new String[1];
+            new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
+                    if (name.equals("poolEntry") && descriptor.equals("L" + ENTRY + ";") && (access & Opcodes.ACC_STATIC) == 0) {
+                        entryField[0] = descriptor;
+                    }
+                    return null;
+                }
+            }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+            if (entryField[0] == null) {
+                return null; // another HikariCP layout: the generic path tracks its holds
+            }
+            ClassReader r = new ClassReader(bytes);
+            ClassWriter w = new ClassWriter(r, 0);
+            r.accept(new ClassVisitor(Opcodes.ASM9, w) {
+                private String owner;
+
+                @Override
+                public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+                    owner = name;
+                    super.visit(version, access, name, signature, superName, with(interfaces, HANDLE));
+                }
+
+                @Override
+                public void visitEnd() {
+                    getter(cv, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, "holdtraceEntry", "()Ljava/lang/Object;", owner,
+                            "poolEntry", entryField[0]);
+                    super.visitEnd();
+                }
+            }, 0);
+            return w.toByteArray();
+        }
+
+        /**
+         * HikariPool: in {@code getConnection(long)}, each {@code ClockSource.currentTime()} reading is
+         * also kept in a local of holdtrace's (the first where the checkout began, the later ones where
+         * it got its connection); each return hands the connection and the two readings to
+         * {@code Holds.checkedOut}; a handler around the whole method hands a throwing checkout's first
+         * reading to {@code Holds.checkoutThrew} and rethrows. The class is marked {@code CheckoutWoven}.
+         * Unchanged if it has no such method.
+         */
+        static byte[] pool(byte[] bytes) {
+            int[] maxLocals = {-1};
+            new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                    if (!isCheckout(access, name, descriptor)) {
+                        return null;
+                    }
+                    return new MethodVisitor(Opcodes.ASM9) {
+                        @Override
+                        public void visitMaxs(int stack, int locals) {
+                            maxLocals[0] = locals;
+                        }
+                    };
+                }
+            }, ClassReader.SKIP_DEBUG);
+            if (maxLocals[0] < 3) {
+                return null; // no such method here: HikariCP's checkouts are timed by Byte Buddy's advice
+            }
+            ClassReader r = new ClassReader(bytes);
+            ClassWriter w = new ClassWriter(r, 0);
+            r.accept(new ClassVisitor(Opcodes.ASM9, w) {
+                private String owner;
+
+                @Override
+                public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+                    owner = name;
+                    super.visit(version, access, name, signature, superName, with(interfaces, WOVEN));
+                }
+
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                    MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                    return isCheckout(access, name, descriptor) ? new CheckoutClock(mv, owner, maxLocals[0]) : mv;
+                }
+            }, ClassReader.EXPAND_FRAMES);
+            return w.toByteArray();
+        }
+
+        private static boolean isCheckout(int access, String name, String descriptor) {
+            return name.equals("getConnection") && descriptor.equals("(J)Ljava/sql/Connection;")
+                    && (access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
+        }
+
+        /**
+         * The rewrite of one {@code getConnection(long)}; see {@link #pool}. Its two locals take the
+         * slots after the method's own ({@code maxLocals}), set to 0 on entry, so every stack map
+         * frame of the method gets them as two longs. The handler is the method's last exception
+         * table entry, so HikariCP's own handlers (its {@code finally}) run first.
+         */
+        private static final class CheckoutClock extends MethodVisitor {
+            private final String owner;
+            private final int maxLocals;
+            private final int first;
+            private final int last;
+            private final Label start = new Label();
+            private final Label end = new Label();
+            private final Label handler = new Label();
+            private boolean firstSeen;
+
+            CheckoutClock(MethodVisitor mv, String owner, int maxLocals) {
+                super(Opcodes.ASM9, mv);
+                this.owner = owner;
+                this.maxLocals = maxLocals;
+                this.first = maxLocals;
+                this.last = maxLocals + 2;
+            }
+
+            @Override
+            public void visitCode() {
+                super.visitCode();
+                mv.visitInsn(Opcodes.LCONST_0);
+                mv.visitVarInsn(Opcodes.LSTORE, first);
+                mv.visitInsn(Opcodes.LCONST_0);
+                mv.visitVarInsn(Opcodes.LSTORE, last);
+                mv.visitLabel(start);
+            }
+
+            @Override
+            public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+                super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+                if (opcode == Opcodes.INVOKESTATIC && owner.equals(CLOCK) && name.equals("currentTime") && descriptor.equals("()J")) {
+                    mv.visitInsn(Opcodes.DUP2);
+                    mv.visitVarInsn(Opcodes.LSTORE, firstSeen ? last : first); // the first call site in the method is the start
+                    firstSeen = true;
+                }
+            }
+
+            @Override
+            public void visitInsn(int opcode) {
+                if (opcode == Opcodes.ARETURN) {
+                    mv.visitInsn(Opcodes.DUP);
+                    mv.visitVarInsn(Opcodes.ALOAD, 0);
+                    mv.visitLdcInsn(TYPE);
+                    mv.visitVarInsn(Opcodes.LLOAD, first);
+                    mv.visitVarInsn(Opcodes.LLOAD, last);
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOLDS, "checkedOut",
+                            "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/String;JJ)V", false);
+                }
+                super.visitInsn(opcode);
+            }
+
+            @Override
+            public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+                // expanded frames: the method's locals, padded to its own slots, then holdtrace's two longs
+                Object[] locals = new Object[maxLocals + 2];
+                int n = 0;
+                int slots = 0;
+                for (int i = 0; i < numLocal; i++) {
+                    locals[n++] = local[i];
+                    slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
+                }
+                n = pad(locals, n, slots);
+                super.visitFrame(type, n, locals, numStack, stack);
+            }
+
+            /** Fills {@code locals} with TOP from {@code slots} to the method's own, then holdtrace's two longs; the count. */
+            private int pad(Object[] locals, int n, int slots) {
+                for (; slots < maxLocals; slots++) {
+                    locals[n++] = Opcodes.TOP;
+                }
+                locals[n++] = Opcodes.LONG;
+                locals[n++] = Opcodes.LONG;
+                return n;
+            }
+
+            @Override
+            public void visitMaxs(int maxStack, int maxLocals) {
+                mv.visitLabel(end);
+                mv.visitLabel(handler);
+                // the handler's frame: this, the long argument, the method's other locals unknown, holdtrace's two
+                Object[] locals = new Object[this.maxLocals + 2];
+                locals[0] = owner;
+                locals[1] = Opcodes.LONG;
+                int n = pad(locals, 2, 3);
+                mv.visitFrame(Opcodes.F_NEW, n, locals, 1, new Object[] {"java/lang/Throwable"});
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
                 mv.visitLdcInsn(TYPE);
                 mv.visitVarInsn(Opcodes.LLOAD, first);
-                mv.visitVarInsn(Opcodes.LLOAD, last);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOLDS, "checkedOut",
-                        "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/String;JJ)V", false);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOLDS, "checkoutThrew", "(Ljava/lang/Object;Ljava/lang/String;J)V", false);
+                mv.visitInsn(Opcodes.ATHROW);
+                mv.visitTryCatchBlock(start, end, handler, null); // after HikariCP's own: the outermost
+                // a return: the connection, DUP, this, the type, two longs; the handler: the throwable, this, the type, a long
+                super.visitMaxs(Math.max(maxStack + 7, 5), maxLocals + 4);
             }
-            super.visitInsn(opcode);
         }
 
-        @Override
-        public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
-            // expanded frames: the method's locals, padded to its own slots, then holdtrace's two longs
-            Object[] locals = new Object[maxLocals + 2];
-            int n = 0;
-            int slots = 0;
-            for (int i = 0; i < numLocal; i++) {
-                locals[n++] = local[i];
-                slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
+        /** A method {@code name} returning this object's field {@code field}. */
+        private static void getter(ClassVisitor cv, int access, String name, String descriptor, String owner, String field,
+                                   String fieldDescriptor) {
+            MethodVisitor get = cv.visitMethod(access, name, descriptor, null, null);
+            get.visitCode();
+            get.visitVarInsn(Opcodes.ALOAD, 0);
+            get.visitFieldInsn(Opcodes.GETFIELD, owner, field, fieldDescriptor);
+            get.visitInsn(Opcodes.ARETURN);
+            get.visitMaxs(1, 1);
+            get.visitEnd();
+        }
+
+        private static String[] with(String[] interfaces, String added) {
+            String[] out = new String[interfaces == null ? 1 : interfaces.length + 1];
+            if (interfaces != null) {
+                System.arraycopy(interfaces, 0, out, 0, interfaces.length);
             }
-            n = pad(locals, n, slots);
-            super.visitFrame(type, n, locals, numStack, stack);
+            out[out.length - 1] = added;
+            return out;
         }
-
-        /** Fills {@code locals} with TOP from {@code slots} to the method's own, then holdtrace's two longs; the count. */
-        private int pad(Object[] locals, int n, int slots) {
-            for (; slots < maxLocals; slots++) {
-                locals[n++] = Opcodes.TOP;
-            }
-            locals[n++] = Opcodes.LONG;
-            locals[n++] = Opcodes.LONG;
-            return n;
-        }
-
-        @Override
-        public void visitMaxs(int maxStack, int maxLocals) {
-            mv.visitLabel(end);
-            mv.visitLabel(handler);
-            // the handler's frame: this, the long argument, the method's other locals unknown, holdtrace's two
-            Object[] locals = new Object[this.maxLocals + 2];
-            locals[0] = owner;
-            locals[1] = Opcodes.LONG;
-            int n = pad(locals, 2, 3);
-            mv.visitFrame(Opcodes.F_NEW, n, locals, 1, new Object[] {"java/lang/Throwable"});
-            mv.visitVarInsn(Opcodes.ALOAD, 0);
-            mv.visitLdcInsn(TYPE);
-            mv.visitVarInsn(Opcodes.LLOAD, first);
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOLDS, "checkoutThrew", "(Ljava/lang/Object;Ljava/lang/String;J)V", false);
-            mv.visitInsn(Opcodes.ATHROW);
-            mv.visitTryCatchBlock(start, end, handler, null); // after HikariCP's own: the outermost
-            // a return: the connection, DUP, this, the type, two longs; the handler: the throwable, this, the type, a long
-            super.visitMaxs(Math.max(maxStack + 7, 5), maxLocals + 4);
-        }
-    }
-
-    /** A method {@code name} returning this object's field {@code field}. */
-    private static void getter(ClassVisitor cv, int access, String name, String descriptor, String owner, String field,
-                               String fieldDescriptor) {
-        MethodVisitor get = cv.visitMethod(access, name, descriptor, null, null);
-        get.visitCode();
-        get.visitVarInsn(Opcodes.ALOAD, 0);
-        get.visitFieldInsn(Opcodes.GETFIELD, owner, field, fieldDescriptor);
-        get.visitInsn(Opcodes.ARETURN);
-        get.visitMaxs(1, 1);
-        get.visitEnd();
-    }
-
-    private static String[] with(String[] interfaces, String added) {
-        String[] out = new String[interfaces == null ? 1 : interfaces.length + 1];
-        if (interfaces != null) {
-            System.arraycopy(interfaces, 0, out, 0, interfaces.length);
-        }
-        out[out.length - 1] = added;
-        return out;
     }
 }
