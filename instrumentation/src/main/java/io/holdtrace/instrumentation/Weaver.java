@@ -301,11 +301,6 @@ public final class Weaver implements ClassFileTransformer {
      * (by name, or by their loaded supertypes); call once, after adding it as retransformable.
      */
     public void retransformLoaded(Instrumentation inst) {
-        retransform(inst, loadedThatApply(inst));
-    }
-
-    /** The loaded classes that a weave applies to and the JVM lets be changed. */
-    public List<Class<?>> loadedThatApply(Instrumentation inst) {
         List<Class<?>> todo = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             try {
@@ -316,11 +311,6 @@ public final class Weaver implements ClassFileTransformer {
                 // a class whose supertypes cannot be resolved: not ours to weave
             }
         }
-        return todo;
-    }
-
-    /** Weaves these loaded classes (this weaver must be registered as retransformable). */
-    public void retransform(Instrumentation inst, List<Class<?>> todo) {
         if (todo.isEmpty()) {
             return;
         }
