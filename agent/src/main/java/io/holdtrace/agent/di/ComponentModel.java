@@ -719,13 +719,38 @@ public final class ComponentModel implements Components.Sink, Attribution {
     }
 
     /** Is {@code c} (or a superclass, or an interface of either) named {@code type}? */
+    /**
+     * Per class of the containers' objects (bean definitions, scopings, sources): which named
+     * interfaces it implements, and each getter found through one. Looked up once per class, not
+     * once per bean: a Spring context registers hundreds of definitions of a handful of classes.
+     * Kept with the class, so nothing here holds a class loader.
+     */
+    private static final ClassValue<ConcurrentHashMap<String, Object>> LOOKUPS = new ClassValue<>() {
+        @Override
+        protected ConcurrentHashMap<String, Object> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
+    /** No such getter, in {@link #LOOKUPS}. */
+    private static final Object NONE = new Object();
+
     private static boolean implementsNamed(Class<?> c, String iface) {
+        ConcurrentHashMap<String, Object> known = LOOKUPS.get(c);
+        Object is = known.get(iface);
+        if (is == null) {
+            is = implementsNamedWalk(c, iface);
+            known.put(iface, is);
+        }
+        return (Boolean) is;
+    }
+
+    private static boolean implementsNamedWalk(Class<?> c, String iface) {
         for (Class<?> k = c; k != null; k = k.getSuperclass()) {
             if (k.getName().equals(iface)) {
                 return true;
             }
             for (Class<?> i : k.getInterfaces()) {
-                if (i.getName().equals(iface) || implementsNamed(i, iface)) {
+                if (i.getName().equals(iface) || implementsNamedWalk(i, iface)) {
                     return true;
                 }
             }
@@ -736,8 +761,20 @@ public final class ComponentModel implements Components.Sink, Attribution {
     /** A public interface's getter, called through the interface (the implementation may be a private class). */
     private static Object call(Object target, String iface, String method) {
         try {
-            Class<?> i = Class.forName(iface, false, target.getClass().getClassLoader()); // an interface or a public class
-            return i.isInstance(target) ? i.getMethod(method).invoke(target) : null;
+            ConcurrentHashMap<String, Object> known = LOOKUPS.get(target.getClass());
+            String key = iface + '#' + method;
+            Object m = known.get(key);
+            if (m == null) {
+                Class<?> i;
+                try {
+                    i = Class.forName(iface, false, target.getClass().getClassLoader()); // an interface or a public class
+                } catch (ClassNotFoundException notVisible) {
+                    i = null;
+                }
+                m = i != null && i.isInstance(target) ? i.getMethod(method) : NONE;
+                known.put(key, m);
+            }
+            return m == NONE ? null : ((Method) m).invoke(target);
         } catch (Throwable e) {
             return null;
         }
