@@ -7,7 +7,7 @@ package io.holdtrace.instrumentation;
  * string is made unless a class is a candidate. Malformed input throws an unchecked exception
  * (the JVM rejects such a class itself).
  */
-final class ClassHeaders {
+public final class ClassHeaders {
 
     private static final int ACC_INTERFACE = 0x0200;
     private static final int ACC_ABSTRACT = 0x0400;
@@ -123,11 +123,11 @@ final class ClassHeaders {
 
     /**
      * A class's version, internal name, fields and methods with their number of locals: what
-     * {@link HookWeaver} plans a weave by, read here rather than by a first pass of ASM (whose
+     * {@link HookWeaver} plans a weave by (and HikariCP's rewrites check a class's shape by), read here rather than by a first pass of ASM (whose
      * code is cold when the first class is woven, on the application's main thread). Null if the
      * bytes are not a class file.
      */
-    static Members members(byte[] b) {
+    public static Members members(byte[] b) {
         int[] offsets = constants(b);
         if (offsets == null) {
             return null;
@@ -163,12 +163,12 @@ final class ClassHeaders {
     }
 
     /** A class's members as {@link #members} reads them. */
-    static final class Members {
-        final int version;
+    public static final class Members {
+        public final int version;
         /** Internal name: {@code a/b/C}. */
-        final String owner;
-        final java.util.List<Member> fields = new java.util.ArrayList<>();
-        final java.util.List<Member> methods = new java.util.ArrayList<>();
+        public final String owner;
+        public final java.util.List<Member> fields = new java.util.ArrayList<>();
+        public final java.util.List<Member> methods = new java.util.ArrayList<>();
 
         Members(int version, String owner) {
             this.version = version;
@@ -177,11 +177,11 @@ final class ClassHeaders {
     }
 
     /** A field or method: its access flags, name, descriptor, and (a method with code) its number of locals, else -1. */
-    static final class Member {
-        final int access;
-        final String name;
-        final String descriptor;
-        final int maxLocals;
+    public static final class Member {
+        public final int access;
+        public final String name;
+        public final String descriptor;
+        public final int maxLocals;
 
         Member(int access, String name, String descriptor, int maxLocals) {
             this.access = access;

@@ -467,29 +467,8 @@ final class HookWeaver {
 
         @Override
         public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
-            Object[] locals = new Object[numLocal + p.maxLocals + p.frameTypes.size()];
-            int n = 0;
-            int slots = 0;
-            for (int i = 0; i < numLocal; i++) {
-                locals[n++] = local[i];
-                slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
-            }
-            n = ours(locals, n, slots);
-            super.visitFrame(type, n, locals, numStack, stack);
-        }
-
-        /** The method's own slots from {@code slots} padded with TOP, then holdtrace's typed locals; the count. */
-        private int ours(Object[] locals, int n, int slots) {
-            if (p.frameTypes.isEmpty()) {
-                return n;
-            }
-            for (; slots < p.maxLocals; slots++) {
-                locals[n++] = Opcodes.TOP;
-            }
-            for (Object t : p.frameTypes) {
-                locals[n++] = t;
-            }
-            return n;
+            Object[] locals = Frames.withLocals(numLocal, local, p.maxLocals, p.frameTypes.toArray());
+            super.visitFrame(type, locals.length, locals, numStack, stack);
         }
 
         @Override
@@ -498,9 +477,8 @@ final class HookWeaver {
                 mv.visitLabel(end);
                 mv.visitLabel(handler);
                 if (frames) {
-                    Object[] locals = new Object[p.maxLocals + p.frameTypes.size()];
-                    int n = ours(locals, 0, 0);
-                    mv.visitFrame(Opcodes.F_NEW, n, locals, 1, new Object[] {THROWABLE});
+                    Object[] locals = Frames.withLocals(0, new Object[0], p.maxLocals, p.frameTypes.toArray());
+                    mv.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {THROWABLE});
                 }
                 mv.visitVarInsn(Opcodes.ASTORE, p.thrownTemp);
                 exits(true);

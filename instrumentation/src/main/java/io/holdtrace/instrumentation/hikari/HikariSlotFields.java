@@ -1,6 +1,8 @@
 package io.holdtrace.instrumentation.hikari;
 
 import io.holdtrace.bootstrap.Faults;
+import io.holdtrace.instrumentation.ClassHeaders;
+import io.holdtrace.instrumentation.Frames;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import net.bytebuddy.jar.asm.ClassReader;
@@ -151,15 +153,7 @@ public final class HikariSlotFields implements ClassFileTransformer {
             }
             ClassReader r = new ClassReader(bytes);
             ClassWriter w = new ClassWriter(r, 0);
-            r.accept(new ClassVisitor(Opcodes.ASM9, w) {
-                private String owner;
-
-                @Override
-                public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
-                    owner = name;
-                    super.visit(version, access, name, signature, superName, with(interfaces, CARRIER));
-                }
-
+            r.accept(new AddingInterface(w, CARRIER) {
                 @Override
                 public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
                     MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
@@ -183,6 +177,32 @@ public final class HikariSlotFields implements ClassFileTransformer {
                 }
             }, 0);
             return w.toByteArray();
+        }
+
+        /** A copy of the class that also implements {@code added}, with its internal name at hand. */
+        private abstract static class AddingInterface extends ClassVisitor {
+            private final String added;
+            String owner;
+
+            AddingInterface(ClassWriter w, String added) {
+                super(Opcodes.ASM9, w);
+                this.added = added;
+            }
+
+            @Override
+            public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+                owner = name;
+                super.visit(version, access, name, signature, superName, with(interfaces, added));
+            }
+        }
+
+        /** The class's fields and methods with their locals, read from its header; throws on what is not a class file, as ASM does. */
+        private static ClassHeaders.Members members(byte[] bytes) {
+            ClassHeaders.Members m = ClassHeaders.members(bytes);
+            if (m == null) {
+                throw new IllegalArgumentException("not a class file");
+            }
+            return m;
         }
 
         private static boolean isRecycle(int access, String name) {
@@ -223,29 +243,17 @@ public final class HikariSlotFields implements ClassFileTransformer {
         /** ProxyConnection: the {@code PooledHandle} getter of its {@code poolEntry}; unchanged if it has no such field. */
         static byte[] proxy(byte[] bytes) {
             String[] entryField = new String[1];
-            new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-                @Override
-                public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
-                    if (name.equals("poolEntry") && descriptor.equals("L" + ENTRY + ";") && (access & Opcodes.ACC_STATIC) == 0) {
-                        entryField[0] = descriptor;
-                    }
-                    return null;
+            for (ClassHeaders.Member f : members(bytes).fields) {
+                if (f.name.equals("poolEntry") && f.descriptor.equals("L" + ENTRY + ";") && (f.access & Opcodes.ACC_STATIC) == 0) {
+                    entryField[0] = f.descriptor;
                 }
-            }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+            }
             if (entryField[0] == null) {
                 return null; // another HikariCP layout: the generic path tracks its holds
             }
             ClassReader r = new ClassReader(bytes);
             ClassWriter w = new ClassWriter(r, 0);
-            r.accept(new ClassVisitor(Opcodes.ASM9, w) {
-                private String owner;
-
-                @Override
-                public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
-                    owner = name;
-                    super.visit(version, access, name, signature, superName, with(interfaces, HANDLE));
-                }
-
+            r.accept(new AddingInterface(w, HANDLE) {
                 @Override
                 public void visitEnd() {
                     getter(cv, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, "holdtraceEntry", "()Ljava/lang/Object;", owner,
@@ -266,34 +274,17 @@ public final class HikariSlotFields implements ClassFileTransformer {
          */
         static byte[] pool(byte[] bytes) {
             int[] maxLocals = {-1};
-            new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-                @Override
-                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                    if (!isCheckout(access, name, descriptor)) {
-                        return null;
-                    }
-                    return new MethodVisitor(Opcodes.ASM9) {
-                        @Override
-                        public void visitMaxs(int stack, int locals) {
-                            maxLocals[0] = locals;
-                        }
-                    };
+            for (ClassHeaders.Member m : members(bytes).methods) {
+                if (isCheckout(m.access, m.name, m.descriptor)) {
+                    maxLocals[0] = m.maxLocals;
                 }
-            }, ClassReader.SKIP_DEBUG);
+            }
             if (maxLocals[0] < 3) {
                 return null; // no such method here: HikariCP's checkouts are timed by Byte Buddy's advice
             }
             ClassReader r = new ClassReader(bytes);
             ClassWriter w = new ClassWriter(r, 0);
-            r.accept(new ClassVisitor(Opcodes.ASM9, w) {
-                private String owner;
-
-                @Override
-                public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
-                    owner = name;
-                    super.visit(version, access, name, signature, superName, with(interfaces, WOVEN));
-                }
-
+            r.accept(new AddingInterface(w, WOVEN) {
                 @Override
                 public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
                     MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
@@ -315,6 +306,8 @@ public final class HikariSlotFields implements ClassFileTransformer {
          * table entry, so HikariCP's own handlers (its {@code finally}) run first.
          */
         private static final class CheckoutClock extends MethodVisitor {
+            /** holdtrace's two locals: the first and the last clock reading. */
+            private static final Object[] OURS = {Opcodes.LONG, Opcodes.LONG};
             private final String owner;
             private final int maxLocals;
             private final int first;
@@ -369,25 +362,8 @@ public final class HikariSlotFields implements ClassFileTransformer {
             @Override
             public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
                 // expanded frames: the method's locals, padded to its own slots, then holdtrace's two longs
-                Object[] locals = new Object[maxLocals + 2];
-                int n = 0;
-                int slots = 0;
-                for (int i = 0; i < numLocal; i++) {
-                    locals[n++] = local[i];
-                    slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
-                }
-                n = pad(locals, n, slots);
-                super.visitFrame(type, n, locals, numStack, stack);
-            }
-
-            /** Fills {@code locals} with TOP from {@code slots} to the method's own, then holdtrace's two longs; the count. */
-            private int pad(Object[] locals, int n, int slots) {
-                for (; slots < maxLocals; slots++) {
-                    locals[n++] = Opcodes.TOP;
-                }
-                locals[n++] = Opcodes.LONG;
-                locals[n++] = Opcodes.LONG;
-                return n;
+                Object[] locals = Frames.withLocals(numLocal, local, maxLocals, OURS);
+                super.visitFrame(type, locals.length, locals, numStack, stack);
             }
 
             @Override
@@ -395,11 +371,8 @@ public final class HikariSlotFields implements ClassFileTransformer {
                 mv.visitLabel(end);
                 mv.visitLabel(handler);
                 // the handler's frame: this, the long argument, the method's other locals unknown, holdtrace's two
-                Object[] locals = new Object[this.maxLocals + 2];
-                locals[0] = owner;
-                locals[1] = Opcodes.LONG;
-                int n = pad(locals, 2, 3);
-                mv.visitFrame(Opcodes.F_NEW, n, locals, 1, new Object[] {"java/lang/Throwable"});
+                Object[] locals = Frames.withLocals(2, new Object[] {owner, Opcodes.LONG}, this.maxLocals, OURS);
+                mv.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
                 mv.visitLdcInsn(TYPE);
                 mv.visitVarInsn(Opcodes.LLOAD, first);
