@@ -123,12 +123,9 @@ public final class AgentInstaller {
     }
 
     /**
-     * The modules' shape changes first (not retransformable: the JVM keeps their output under
-     * later retransformations), then the weaver (retransformable), which is handed the classes
-     * loaded before the agent that it applies to. (Registering the weaver beside the shape
-     * changes, not retransformable, at a JVM's start was tried: one class-load event per class
-     * instead of two, but a synthetic load of 20,000 classes could not tell them apart (under 5 us
-     * a class, inside that run's noise), not worth a second way of registering.)
+     * One retransformable transformer, the weaver, which makes the modules' shape changes before
+     * its weaves (one JVMTI environment: each class file is handed to holdtrace once), and which
+     * is handed the classes loaded before the agent that it applies to.
      */
     private static void weave(Instrumentation inst, List<InstrumentationModule> modules) {
         List<Weave> weaves = new ArrayList<>();
@@ -140,19 +137,13 @@ public final class AgentInstaller {
                 shapes.add(t);
             }
         }
-        Weaver weaver = new Weaver(weaves, new BootstrapClassFiles());
+        Weaver weaver = new Weaver(weaves, shapes, new BootstrapClassFiles());
         weaver.warmUp(); // the hook weaver's (and, if a weave needs it from the start, Byte Buddy's) first use, on a thread of its own
-        for (ClassFileTransformer t : shapes) {
-            inst.addTransformer(t, false);
-        }
         inst.addTransformer(weaver, true);
         try {
             weaver.retransformLoaded(inst);
         } catch (RuntimeException | Error e) {
             inst.removeTransformer(weaver);
-            for (ClassFileTransformer t : shapes) {
-                inst.removeTransformer(t);
-            }
             throw e;
         }
     }

@@ -77,6 +77,7 @@ public final class PoolScenario {
             case "close-pool": handle.close(); break;
             case "rpc": RpcScenario.longHoldWithCall(ds); break;
             case "slot-path": slotPath(ds); break;
+            case "retransform-hikari": retransformHikari(ds); break;
             default: throw new IllegalArgumentException("unknown scenario " + scenario);
         }
     }
@@ -93,6 +94,32 @@ public final class PoolScenario {
         try (Connection c = ds.getConnection()) { Sites.mark("slot-path");
             System.out.println("SLOT-PATH " + handle.isInstance(c));
         }
+    }
+
+    /**
+     * Another agent retransforms the HikariCP classes holdtrace rewrote as they loaded (with
+     * fields and interfaces added), then the pool is used again. A retransformation that dropped
+     * what was added would be refused by the JVM (and the exception thrown here).
+     */
+    static void retransformHikari(DataSource ds) throws Exception {
+        try (Connection c = ds.getConnection()) {
+            query(c); // the slot path's classes are loaded by now
+        }
+        ClassLoader loader = HikariDataSource.class.getClassLoader();
+        String[] names = {"com.zaxxer.hikari.pool.PoolEntry", "com.zaxxer.hikari.pool.ProxyConnection",
+            "com.zaxxer.hikari.pool.HikariProxyConnection", "com.zaxxer.hikari.pool.HikariPool"};
+        Class<?>[] classes = new Class<?>[names.length];
+        for (int i = 0; i < names.length; i++) {
+            classes[i] = Class.forName(names[i], false, loader);
+        }
+        OtherAgent.instrumentation().retransformClasses(classes);
+        System.out.println("RETRANSFORMED " + classes.length);
+        for (int i = 0; i < 5; i++) {
+            try (Connection c = ds.getConnection()) { Sites.mark("after-retransform");
+                query(c);
+            }
+        }
+        slotPath(ds);
     }
 
     static void closeNormally(DataSource ds) throws SQLException {

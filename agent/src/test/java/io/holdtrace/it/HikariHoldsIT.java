@@ -7,10 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.example.scenario.OtherAgent;
 import com.example.scenario.PoolScenario;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -35,6 +41,38 @@ class HikariHoldsIT {
         System.arraycopy(scenarios, 0, args, 4, scenarios.length);
         return AgentRun.main(PoolScenario.class).agentArgs(agentArgs).jvm("-Dscenario.holdMs=900").jvm(jvm).args(args)
                 .run(LIMIT).assertOk();
+    }
+
+    /**
+     * Another agent retransforms the HikariCP classes that holdtrace rewrote as they loaded: the
+     * JVM accepts it (holdtrace gives the classes the same fields and interfaces again) and the
+     * slot path and its hooks work on, every checkout counted and returned.
+     */
+    @Test
+    void anotherAgentsRetransformationKeepsTheSlotPath() throws Exception {
+        Path other = Files.createTempFile("other-agent", ".jar");
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().putValue("Premain-Class", OtherAgent.class.getName());
+        m.getMainAttributes().putValue("Can-Retransform-Classes", "true");
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(other), m)) {
+            // the class itself is on the application's class path
+        }
+        try {
+            AgentRun.Result run = scenarioIn(Databases.H2, "threshold=5s", new String[] {"-javaagent:" + other},
+                    "retransform-hikari");
+            assertTrue(run.stdout.contains("RETRANSFORMED 4"), run.stdout + run.stderr);
+            assertTrue(run.stdout.contains("SLOT-PATH true"), run.stdout);
+            JsonNode r = run.report();
+            JsonNode site = site(r, run.site("after-retransform"));
+            assertEquals(5, site.path("acquires").asInt(), site.toString());
+            assertEquals(5, site.path("hold").path("count").asInt(), site.toString());
+            assertEquals(0, site.path("open").asInt(), site.toString());
+            assertEquals(0, pool(r, "scenario-hikari").path("inUse").asInt());
+            assertEquals(0, r.path("agent").path("internalErrors").asInt(), run.stderr);
+        } finally {
+            Files.deleteIfExists(other);
+        }
     }
 
     @ParameterizedTest

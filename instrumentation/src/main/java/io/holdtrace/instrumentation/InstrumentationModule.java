@@ -22,8 +22,11 @@ public interface InstrumentationModule {
 
     /**
      * A transformer that changes the shape of classes as they are first defined (a field, an
-     * interface), which the retransformable {@link Weaver} may not; registered as not
-     * retransformable, before it. None by default.
+     * interface), which a weave may not. Not registered on its own: the {@link Weaver} calls it
+     * before its weaves, for every class. It must give a class it changed as it loaded the same
+     * shape again whenever that class is retransformed or redefined ({@code redefined} not null:
+     * the JVM then hands it the class file as loaded), and leave a class loaded before the agent
+     * as it is. None by default.
      */
     default ClassFileTransformer classFileChanges() {
         return null;

@@ -29,10 +29,15 @@ import net.bytebuddy.pool.TypePool;
  * class loading and interpretation, so it is warmed up on a thread of its own ({@link #warmUp})
  * only where such a weave may come.
  *
- * <p>The changes never alter a class's shape (no member or interface added; that is done before,
- * by the modules' {@link InstrumentationModule#classFileChanges()}), so retransformation may apply
- * them to classes loaded before the agent. Never throws: a class it cannot weave is loaded as it
- * is, and the failure counted ({@link Faults}).
+ * <p>The weaves never alter a class's shape (no member or interface added), so retransformation
+ * may apply them to classes loaded before the agent. The modules' shape changes
+ * ({@link InstrumentationModule#classFileChanges()}) are made here too, first, so that the JVM has
+ * one transformer of holdtrace's to call for each class it loads, not two: a second, not
+ * retransformable, would be a second JVMTI environment, each class file copied and handed to Java
+ * once more (about 40 ms of a Spring Boot application's start on a 2-core VM). A shape change must
+ * give a class it changed as it loaded the same shape again when the class is retransformed.
+ * Never throws: a class it cannot weave is loaded as it is, and the failure counted
+ * ({@link Faults}).
  */
 public final class Weaver implements ClassFileTransformer {
 
@@ -43,6 +48,8 @@ public final class Weaver implements ClassFileTransformer {
 
     /** Weaves by the internal name ({@code a/b/C}) of the class they name. */
     private final Map<String, Weave[]> byName = new HashMap<>();
+    /** The modules' shape changes, called before the weaves. */
+    private final ClassFileTransformer[] shapes;
     private final Set<String> binaryNames = new HashSet<>();
     private final BySupertype[] bySupertype;
     /** The subtype weaves' method names, as modified UTF-8, one bit each. */
@@ -63,6 +70,15 @@ public final class Weaver implements ClassFileTransformer {
      *                        agent's bootstrap part, which woven classes come to implement)
      */
     public Weaver(List<Weave> weaves, ClassFileLocator extraClassFiles) {
+        this(weaves, List.of(), extraClassFiles);
+    }
+
+    /**
+     * @param shapes the modules' shape changes ({@link InstrumentationModule#classFileChanges()}),
+     *               made before the weaves, in this order
+     */
+    public Weaver(List<Weave> weaves, List<ClassFileTransformer> shapes, ClassFileLocator extraClassFiles) {
+        this.shapes = shapes.toArray(new ClassFileTransformer[0]);
         this.extraClassFiles = extraClassFiles;
         this.debug = Boolean.getBoolean("holdtrace.debug.weaving");
         Map<String, Integer> bits = new LinkedHashMap<>();
@@ -131,6 +147,10 @@ public final class Weaver implements ClassFileTransformer {
         if (className == null || bytes == null) {
             return null;
         }
+        byte[] shaped = shapes.length == 0 ? null : shape(loader, className, redefined, domain, bytes);
+        if (shaped != null) {
+            bytes = shaped;
+        }
         try {
             Weave[] named = byName.get(className);
             List<Weave> changes = null;
@@ -142,7 +162,7 @@ public final class Weaver implements ClassFileTransformer {
                 try {
                     declared = ClassHeaders.declaredMethods(bytes, methodNames);
                 } catch (IllegalArgumentException | IndexOutOfBoundsException malformed) {
-                    return null; // not a class file the JVM will define: not ours to report
+                    return shaped; // not a class file the JVM will define: not ours to report
                 }
                 if (declared != 0) {
                     changes = subtypeWeaves(loader, className.replace('/', '.'), bytes, declared, changes);
@@ -151,11 +171,28 @@ public final class Weaver implements ClassFileTransformer {
             if (!warmedUp && warmUpPrefixes.length > 0) {
                 warmUpFor(className);
             }
-            return changes == null ? null : weave(loader, className.replace('/', '.'), bytes, changes);
+            byte[] woven = changes == null ? null : weave(loader, className.replace('/', '.'), bytes, changes);
+            return woven != null ? woven : shaped;
         } catch (Throwable t) {
             failed(className.replace('/', '.'), t);
-            return null;
+            return shaped; // a shape given as the class loaded is kept on a retransformation, woven or not
         }
+    }
+
+    /** The shape changes' output, each fed the one before's; null if none changed the class. */
+    private byte[] shape(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
+        byte[] out = null;
+        for (ClassFileTransformer s : shapes) {
+            try {
+                byte[] b = s.transform(loader, className, redefined, domain, out != null ? out : bytes);
+                if (b != null) {
+                    out = b;
+                }
+            } catch (Throwable t) { // (they never throw; one that did is counted, and the class loads without it)
+                failed(className.replace('/', '.'), t);
+            }
+        }
+        return out;
     }
 
     private List<Weave> subtypeWeaves(ClassLoader loader, String name, byte[] bytes, long declared, List<Weave> changes) {

@@ -85,6 +85,42 @@ public class WeaverTest {
         assertTrue(java.io.Serializable.class.isAssignableFrom(c), "the interface the bytes had");
     }
 
+    /**
+     * The modules' shape changes are made by the weaver itself, before its weaves: the weave sees
+     * (and keeps) what the change added, and a class no weave takes still gets the change.
+     */
+    @Test
+    void aShapeChangeIsMadeFirstAndKeptWovenOrNot() throws Exception {
+        List<String> seen = new java.util.ArrayList<>();
+        java.lang.instrument.ClassFileTransformer serializable = new java.lang.instrument.ClassFileTransformer() {
+            @Override
+            public byte[] transform(ClassLoader l, String name, Class<?> redefined, java.security.ProtectionDomain d, byte[] b) {
+                seen.add(name);
+                if (!name.startsWith("com/example/weaving/")) {
+                    return null;
+                }
+                Class<?> type = Named.class.getName().equals(name.replace('/', '.')) ? Named.class : Unrelated.class;
+                return new ByteBuddy().redefine(type).implement(java.io.Serializable.class).make().getBytes();
+            }
+        };
+        Weaver w = new Weaver(List.of(Weave.named(COUNT_CLOSES, Named.class.getName())), List.of(serializable),
+                ClassFileLocator.NoOp.INSTANCE);
+        byte[] woven = transform(w, Named.class);
+        Class<?> c = new OneClassLoader(Named.class.getName(), woven).loadClass(Named.class.getName());
+        assertTrue(java.io.Serializable.class.isAssignableFrom(c), "the shape change's interface");
+        int before = CLOSES.get();
+        c.getMethod("close").invoke(c.getDeclaredConstructor().newInstance());
+        assertEquals(before + 1, CLOSES.get(), "and the weave's advice");
+
+        byte[] shapedOnly = transform(w, Unrelated.class);
+        assertNotNull(shapedOnly, "no weave takes it, the shape change still applies");
+        Class<?> u = new OneClassLoader(Unrelated.class.getName(), shapedOnly).loadClass(Unrelated.class.getName());
+        assertTrue(java.io.Serializable.class.isAssignableFrom(u));
+        assertNull(w.transform(null, "java/lang/Thread", null, null, bytesOf(Named.class)), "a class neither changes");
+        assertEquals(List.of(Named.class.getName().replace('.', '/'), Unrelated.class.getName().replace('.', '/'), "java/lang/Thread"),
+                seen, "the shape change is called for every class, once");
+    }
+
     @Test
     void aSubtypeIsWovenOnlyIfItDeclaresOneOfTheMethods() throws Exception {
         Weaver w = weaver(connections());

@@ -39,11 +39,13 @@ import net.bytebuddy.jar.asm.Opcodes;
  * Each rewrite is all or nothing: a class whose code does not have the expected shape (another
  * HikariCP) is left as it is, and its holds take the generic path, timed by holdtrace's clock.
  *
- * <p>A plain transformer, registered as not retransformable before Byte Buddy's: a class's
- * shape can change only when it is defined, and the JVM keeps this transformer's output as the
- * base of any later retransformation (Byte Buddy's, another agent's), so the added members are
- * never taken away again. Classes loaded before the agent came (an attach) are left as they are;
- * their holds take the generic path. Never throws: a class it cannot read is left unchanged.
+ * <p>Not registered on its own: {@link io.holdtrace.instrumentation.Weaver} (holdtrace's one
+ * transformer, retransformable) calls it before its weaves. A class's shape can change only as it
+ * is defined, so a class rewritten then is rewritten again, the same way, whenever it is
+ * retransformed (by holdtrace or by another agent: the JVM hands a retransformable transformer
+ * the class file as loaded, and refuses a new version that lacks a member the class has).
+ * Classes loaded before the agent came (an attach) are left as they are; their holds take the
+ * generic path. Never throws: a class it cannot read is left unchanged.
  */
 public final class HikariSlotFields implements ClassFileTransformer {
 
@@ -70,7 +72,8 @@ public final class HikariSlotFields implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
                             byte[] bytes) {
-        if (redefined != null || bytes == null || className == null || !className.startsWith("com/zaxxer/hikari/pool/")) {
+        if (bytes == null || className == null || !className.startsWith("com/zaxxer/hikari/pool/")
+                || redefined != null && !rewrittenAtLoad(redefined)) {
             return null;
         }
         try {
@@ -87,6 +90,22 @@ public final class HikariSlotFields implements ClassFileTransformer {
             Faults.report("adding holdtrace's slot to " + className, e);
         }
         return null;
+    }
+
+    /**
+     * Was this loaded class rewritten as it was defined? Only these rewrites give a HikariCP class
+     * one of holdtrace's bootstrap interfaces. Such a class, retransformed or redefined, is
+     * rewritten again (the same way, from the same class file), for the JVM refuses a new version
+     * of a class that lacks a field or an interface it has. One loaded before the agent came is
+     * left as it is.
+     */
+    static boolean rewrittenAtLoad(Class<?> c) {
+        for (Class<?> i : c.getInterfaces()) {
+            if (i.getName().startsWith("io.holdtrace.bootstrap.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static byte[] entry(byte[] bytes) {

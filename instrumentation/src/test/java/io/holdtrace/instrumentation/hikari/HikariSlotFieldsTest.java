@@ -1,6 +1,8 @@
 package io.holdtrace.instrumentation.hikari;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,6 +67,26 @@ class HikariSlotFieldsTest {
         assertEquals(List.of("GETFIELD holdtrace$slot", "GETFIELD lastAccessed", "INVOKESTATIC recycled"),
                 recycle.subList(stamp + 1, stamp + 4), "right after the stamp, before the pool takes the entry back: " + recycle);
         assertTrue(recycle.indexOf("INVOKEVIRTUAL recycle") > stamp + 3, recycle.toString());
+    }
+
+    /**
+     * Retransformed (by holdtrace or another agent), a class rewritten as it loaded is rewritten
+     * again, to the same bytes, or the JVM would refuse the new version (a field and an interface
+     * gone); one loaded before the agent came is left as it is.
+     */
+    @Test
+    void aRetransformationRewritesAgainExactlyWhatWasRewrittenAtLoad() throws IOException {
+        HikariSlotFields t = new HikariSlotFields();
+        byte[] original = bytes(HikariSlotFields.PROXY);
+        byte[] atLoad = t.transform(getClass().getClassLoader(), HikariSlotFields.PROXY, null, null, original);
+        assertNotNull(atLoad);
+        Class<?> rewritten = java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {io.holdtrace.bootstrap.PooledHandle.class}, (p, m, a) -> null).getClass(); // has the interface it added
+        assertTrue(HikariSlotFields.rewrittenAtLoad(rewritten));
+        assertArrayEquals(atLoad, t.transform(getClass().getClassLoader(), HikariSlotFields.PROXY, rewritten, null, original));
+        Class<?> loadedBefore = com.zaxxer.hikari.pool.ProxyConnection.class; // this JVM's, never rewritten
+        assertFalse(HikariSlotFields.rewrittenAtLoad(loadedBefore));
+        assertNull(t.transform(getClass().getClassLoader(), HikariSlotFields.PROXY, loadedBefore, null, original));
     }
 
     @Test
