@@ -4,7 +4,8 @@
 #   prepare_inputs LOG_FN                 builds (unless --no-build), checks the jars and PostgreSQL
 #   begin NAME GRACE_SECONDS              without --foreground: runs the script in the background
 #                                         (MAX_MIN plus the grace) and exits; with it: empties
-#                                         OUT/raw, enters ROOT, sets DEADLINE and defines log
+#                                         OUT/raw (unless KEEP_RAW=1), enters ROOT, sets DEADLINE
+#                                         and defines log
 
 APP=$ROOT/sample-app/target/holdtrace-sample-app.jar
 HT=$PERF/target/agents/holdtrace-agent.jar
@@ -42,7 +43,8 @@ begin() { # name, seconds of grace past MAX_MIN; uses FG, MAX_MIN and ARGS of th
     echo "results: $PERF/RESULTS-$name.md"
     exit 0
   fi
-  rm -rf "$OUT/raw"; mkdir -p "$OUT/raw"
+  [ "${KEEP_RAW:-0}" = 1 ] || rm -rf "$OUT/raw"
+  mkdir -p "$OUT/raw"
   cd "$ROOT"
   DEADLINE=$(( $(date +%s) + MAX_MIN * 60 ))
   RUN_NAME=$name

@@ -6,6 +6,8 @@
 #
 #   perf/startup.sh              runs in the background; prints where its log is
 #   options: --rounds N (15)  --max-minutes M (15)  --no-build  --foreground
+#            --arms none,holdtrace (some of none, holdtrace, otel; none always runs)
+#            --append (adds rounds to the last run's, of the same commit, and reports them all)
 #            --report-only (writes RESULTS-startup.md again from the last run's raw data)
 #
 # Start-up is launch to the port file the app writes once ready (as in macro.sh). Writes
@@ -15,7 +17,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PERF=$ROOT/perf
-ROUNDS=15 MAX_MIN=15 BUILD=1 FG=0 REPORT_ONLY=0
+ROUNDS=15 MAX_MIN=15 BUILD=1 FG=0 REPORT_ONLY=0 ONLY_ARMS=none,holdtrace,otel APPEND=0
 ARGS=("$@")
 while [ $# -gt 0 ]; do
   case $1 in
@@ -24,6 +26,8 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0 ;;
     --foreground) FG=1 ;;
     --report-only) REPORT_ONLY=1 ;;
+    --arms) ONLY_ARMS=none,$2; shift ;;
+    --append) APPEND=1 ;;
     *) echo "startup.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -33,6 +37,24 @@ OUT=$PERF/target/startup
 if [ "$REPORT_ONLY" = 0 ]; then
 # shellcheck source=perf/sample-arms.sh
 . "$PERF/sample-arms.sh"
+KEPT=()
+for arm in "${ARMS[@]}"; do
+  case ",$ONLY_ARMS," in *",${arm%%|*},"*) KEPT+=("$arm") ;; esac
+done
+[ ${#KEPT[@]} -ge 2 ] || { echo "startup.sh: --arms names none of holdtrace, otel" >&2; exit 2; }
+ARMS=("${KEPT[@]}")
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')
+# what is measured: the last commit that changed the agent, the app or the build (perf/ may differ)
+MEASURED=(agent instrumentation sample-app pom.xml)
+CODE=$(git -C "$ROOT" log -1 --format=%h -- "${MEASURED[@]}")$(git -C "$ROOT" diff --quiet HEAD -- "${MEASURED[@]}" 2>/dev/null || echo '+changes')
+FIRST_ROUND=1
+if [ "$APPEND" = 1 ]; then
+  if [ "${CODE%+changes}" != "$CODE" ] || ! grep -qx "code=$CODE" "$OUT/raw/meta.txt" 2>/dev/null; then
+    echo "startup.sh: --append needs a last run of this same code ($CODE, uncommitted changes not allowed) in $OUT/raw" >&2; exit 2
+  fi
+  FIRST_ROUND=$(( $(awk 'BEGIN { m = 0 } $1 > m { m = $1 } END { print m }' "$OUT/raw/starts.tsv") + 1 ))
+  KEEP_RAW=1
+fi
 begin startup 300
 
 prepare_inputs log
@@ -52,16 +74,22 @@ start() {
   return 0
 }
 
-{
-  echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "command=${PERF_COMMAND:-perf/startup.sh ${ARGS[*]:-}}"
-  echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) CPUs"
-  echo "jdk=$(java -version 2>&1 | sed -n 2p)"
-  echo "commit=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')"
-} >"$OUT/raw/meta.txt"
+COMMAND=${PERF_COMMAND:-perf/startup.sh ${ARGS[*]:-}}
+if [ "$APPEND" = 1 ]; then # the first run's date, machine and JDK stay; the commands add up
+  sed -i "s|^command=.*|&; then (from round $FIRST_ROUND) $COMMAND|" "$OUT/raw/meta.txt"
+else
+  {
+    echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "command=$COMMAND"
+    echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) CPUs"
+    echo "jdk=$(java -version 2>&1 | sed -n 2p)"
+    echo "commit=$COMMIT"
+    echo "code=$CODE"
+  } >"$OUT/raw/meta.txt"
+  : >"$OUT/raw/starts.tsv"
+fi
 
-: >"$OUT/raw/starts.tsv"
-for r in $(seq 1 "$ROUNDS"); do
+for r in $(seq "$FIRST_ROUND" $(( FIRST_ROUND + ROUNDS - 1 ))); do
   if [ "$(date +%s)" -ge $DEADLINE ]; then log "out of time before round $r"; break; fi
   n=${#ARMS[@]}
   for i in $(seq 0 $((n - 1))); do # the order rotates from round to round
@@ -96,20 +124,21 @@ def interval(d):
     k = max(0, int(n / 2 - 0.98 * n ** 0.5))
     return q[k], q[min(n - 1, n - 1 - k)]
 lines = ["# holdtrace overhead: start-up", "",
-         f"- date: {meta['date']}; commit {meta['commit']}",
+         f"- date: {meta['date']}; commit {meta['commit']}"
+         + (f" (agent and sample app as of {meta['code']})" if meta.get('code', meta['commit']) != meta['commit'] else ""),
          f"- machine: {meta['cpu']}; JDK: {meta['jdk']}",
          f"- command: `{meta['command']}`",
-         f"- rounds: {len(rounds)} (each: one start per arm, in an order that rotates); start-up is launch to the"
+         f"- rounds: {len(rounds)} (each: one start per arm it runs, in an order that rotates); start-up is launch to the"
          " sample app's port file (PostgreSQL, incidents off)", "",
-         "| arm | median start ms | min..max | median difference to no agent, same round | its ~95% interval"
+         "| arm | starts | median start ms | min..max | median difference to no agent, same round | its ~95% interval"
          " | middle half of differences | differences min..max |",
-         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
 for arm in ["none", "holdtrace", "otel"]:
     v = [starts[(r, arm)] for r in rounds if (r, arm) in starts]
     d = [starts[(r, arm)] - starts[(r, "none")] for r in rounds if (r, arm) in starts and (r, "none") in starts]
     if not v:
         continue
-    cells = [f"{statistics.median(v):,.0f}", f"{min(v):,}..{max(v):,}"]
+    cells = [str(len(v)), f"{statistics.median(v):,.0f}", f"{min(v):,}..{max(v):,}"]
     if arm == "none":
         cells += ["", "", "", ""]
     else:
