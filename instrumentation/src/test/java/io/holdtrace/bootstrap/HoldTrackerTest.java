@@ -118,6 +118,49 @@ class HoldTrackerTest {
         t.acquired(pool, "test", "p", new Object(), System.nanoTime());
     }
 
+    /** The detector's snapshot finds every open hold, whichever of the table's stripes it is in, and no ended one. */
+    @Test
+    void theSnapshotHasEveryOpenHoldAndNoEndedOne() throws Exception {
+        HoldTracker t = tracker(10_000, Long.MAX_VALUE);
+        List<Object> conns = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            conns.add(new Object());
+        }
+        Thread[] threads = new Thread[3];
+        for (int k = 0; k < threads.length; k++) {
+            int from = k * 1000;
+            threads[k] = new Thread(() -> {
+                for (int i = from; i < from + 1000; i++) {
+                    t.acquired(pool, "test", "p", conns.get(i), System.nanoTime());
+                }
+            });
+            threads[k].start();
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        assertEquals(3000, openConnections(t).size());
+        java.util.Set<Object> stillOpen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 0; i < conns.size(); i++) {
+            if (i % 3 == 0) {
+                t.released(conns.get(i), Holds.END_CLOSE);
+            } else {
+                stillOpen.add(conns.get(i));
+            }
+        }
+        java.util.Set<Object> seen = openConnections(t);
+        assertEquals(stillOpen.size(), seen.size());
+        assertTrue(seen.containsAll(stillOpen));
+    }
+
+    private static java.util.Set<Object> openConnections(HoldTracker t) {
+        java.util.Set<Object> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Hold h : t.openHolds()) {
+            out.add(h.get());
+        }
+        return out;
+    }
+
     @Test
     void aSpentBudgetStopsCaptureButNotCounting() {
         HoldTracker t = tracker(1000, 1); // one nanosecond a second: spent by the first capture

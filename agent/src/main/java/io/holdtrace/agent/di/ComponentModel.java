@@ -725,23 +725,44 @@ public final class ComponentModel implements Components.Sink, Attribution {
      * once per bean: a Spring context registers hundreds of definitions of a handful of classes.
      * Kept with the class, so nothing here holds a class loader.
      */
-    private static final ClassValue<ConcurrentHashMap<String, Object>> LOOKUPS = new ClassValue<>() {
+    private static final ClassValue<ConcurrentHashMap<String, Lookups>> LOOKUPS = new ClassValue<>() {
         @Override
-        protected ConcurrentHashMap<String, Object> computeValue(Class<?> type) {
+        protected ConcurrentHashMap<String, Lookups> computeValue(Class<?> type) {
             return new ConcurrentHashMap<>();
         }
     };
-    /** No such getter, in {@link #LOOKUPS}. */
+    /** No such getter, in {@link Lookups#getters}. */
     private static final Object NONE = new Object();
 
+    /** One class's lookups through one named interface: no key is built per call. */
+    private static final class Lookups {
+        /** Whether the class implements the interface by its name, in any loader; null until asked. */
+        volatile Boolean implemented;
+        /** The getters by name ({@link Method}, or {@link #NONE}). */
+        final ConcurrentHashMap<String, Object> getters = new ConcurrentHashMap<>();
+    }
+
+    private static Lookups lookups(Class<?> c, String iface) {
+        ConcurrentHashMap<String, Lookups> byInterface = LOOKUPS.get(c);
+        Lookups l = byInterface.get(iface);
+        if (l == null) {
+            Lookups fresh = new Lookups();
+            l = byInterface.putIfAbsent(iface, fresh);
+            if (l == null) {
+                l = fresh;
+            }
+        }
+        return l;
+    }
+
     private static boolean implementsNamed(Class<?> c, String iface) {
-        ConcurrentHashMap<String, Object> known = LOOKUPS.get(c);
-        Object is = known.get(iface);
+        Lookups l = lookups(c, iface);
+        Boolean is = l.implemented;
         if (is == null) {
             is = implementsNamedWalk(c, iface);
-            known.put(iface, is);
+            l.implemented = is;
         }
-        return (Boolean) is;
+        return is;
     }
 
     private static boolean implementsNamedWalk(Class<?> c, String iface) {
@@ -761,9 +782,8 @@ public final class ComponentModel implements Components.Sink, Attribution {
     /** A public interface's getter, called through the interface (the implementation may be a private class). */
     private static Object call(Object target, String iface, String method) {
         try {
-            ConcurrentHashMap<String, Object> known = LOOKUPS.get(target.getClass());
-            String key = iface + '#' + method;
-            Object m = known.get(key);
+            ConcurrentHashMap<String, Object> known = lookups(target.getClass(), iface).getters;
+            Object m = known.get(method);
             if (m == null) {
                 Class<?> i;
                 try {
@@ -772,7 +792,7 @@ public final class ComponentModel implements Components.Sink, Attribution {
                     i = null;
                 }
                 m = i != null && i.isInstance(target) ? i.getMethod(method) : NONE;
-                known.put(key, m);
+                known.put(method, m);
             }
             return m == NONE ? null : ((Method) m).invoke(target);
         } catch (Throwable e) {
