@@ -34,7 +34,7 @@ import net.bytebuddy.pool.TypePool;
  * ({@link InstrumentationModule#classFileChanges()}) are made here too, first, so that the JVM has
  * one transformer of holdtrace's to call for each class it loads, not two: a second, not
  * retransformable, would be a second JVMTI environment, each class file copied and handed to Java
- * once more (about 40 ms of a Spring Boot application's start on a 2-core VM). A shape change must
+ * once more (about 50 ms of a Spring Boot application's start on a 2-core VM). A shape change must
  * give a class it changed as it loaded the same shape again when the class is retransformed.
  * Never throws: a class it cannot weave is loaded as it is, and the failure counted
  * ({@link Faults}).
