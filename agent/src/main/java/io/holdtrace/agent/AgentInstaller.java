@@ -2,6 +2,7 @@ package io.holdtrace.agent;
 
 import io.holdtrace.agent.config.Config;
 import io.holdtrace.agent.config.ConfigException;
+import io.holdtrace.agent.detect.CaptureShare;
 import io.holdtrace.agent.detect.Detector;
 import io.holdtrace.agent.di.ComponentModel;
 import io.holdtrace.agent.detect.Findings;
@@ -65,6 +66,11 @@ public final class AgentInstaller {
         OutboundCalls outbound = new OutboundCalls(tracker, decoder, findings, config.maxSites);
         detector.outboundCalls(outbound);
         reportBuilder.outboundCalls(outbound);
+        if (config.captureShare > 0) {
+            CaptureShare share = CaptureShare.ofProcess(tracker.budget(), config.captureShare, tracker::uncaptured);
+            detector.captureShare(share);
+            reportBuilder.captureShare(share);
+        }
         Reporter reporter = new Reporter(config, tracker, detector, reportBuilder);
         jfr(tracker, decoder, findings);
 

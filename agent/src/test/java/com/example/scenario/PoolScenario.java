@@ -78,6 +78,7 @@ public final class PoolScenario {
             case "rpc": RpcScenario.longHoldWithCall(ds); break;
             case "slot-path": slotPath(ds); break;
             case "retransform-hikari": retransformHikari(ds); break;
+            case "busy": busy(ds); break;
             default: throw new IllegalArgumentException("unknown scenario " + scenario);
         }
     }
@@ -85,6 +86,33 @@ public final class PoolScenario {
     static void query(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
             rs.next();
+        }
+    }
+
+    /** Two threads check out and query as fast as they can for three seconds: more than a small capture budget covers. */
+    static void busy(DataSource ds) throws Exception {
+        long end = System.nanoTime() + 3_000_000_000L;
+        List<Thread> threads = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int t = 0; t < 2; t++) {
+            Thread th = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    try (Connection c = ds.getConnection()) {
+                        query(c);
+                    } catch (SQLException e) {
+                        failed.set(e);
+                        return;
+                    }
+                }
+            }, "busy-" + t);
+            th.start();
+            threads.add(th);
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        if (failed.get() != null) {
+            throw failed.get();
         }
     }
 

@@ -139,7 +139,7 @@ public final class AgentRun {
                     || jvmArgs.stream().anyMatch(j -> j.contains("holdtrace.captureBudget"));
             if (!budgetGiven && !a.contains("help") && !a.contains("enabled=false")) {
                 // exact per-site counts need every checkout captured; on a busy 2-core machine the
-                // default 1% budget can run out (cold decoding is slow), which has tests of its own
+                // default budget can run out (cold decoding is slow), which has tests of its own
                 a = a + ",captureBudget=all";
             }
             cmd.add("-javaagent:" + agentJar() + "=" + a);

@@ -148,6 +148,28 @@ class HikariHoldsIT {
     }
 
     @Test
+    void theCaptureBudgetIsAShareOfWhatTheProcessSpendsMeasuredOnlyOnceItRunsOut() throws Exception {
+        // 0.1% grants 1 ms a second at first: two threads checking out flat out spend it at once
+        AgentRun.Result busy = scenario(Databases.H2, "captureBudget=0.1%", "busy");
+        JsonNode capture = busy.report().path("agent").path("capture");
+        double cores = capture.path("processCores").asDouble();
+        assertTrue(cores > 0.1 && cores <= Runtime.getRuntime().availableProcessors() + 0.5, capture.toString());
+        assertEquals(0.001, capture.path("budgetShare").asDouble(), 1e-9, capture.toString());
+        // the grant is 0.1% of the cores measured (rounded to a thousandth of a core in the report)
+        assertEquals(0.001 * cores * 1e9, capture.path("budgetNanosPerSecond").asDouble(), 1_000.0, capture.toString());
+        JsonNode pool = pool(busy.report(), "scenario-hikari");
+        assertTrue(pool.path("uncaptured").asLong() > 0 && pool.path("uncaptured").asLong() < pool.path("acquires").asLong(),
+                pool.toString());
+
+        // a few checkouts fit in the first grant: the process's CPU is never read
+        AgentRun.Result few = scenario(Databases.H2, "captureBudget=100%", "close");
+        JsonNode fewCapture = few.report().path("agent").path("capture");
+        assertEquals(-1.0, fewCapture.path("processCores").asDouble(), fewCapture.toString());
+        assertEquals(1_000_000_000L, fewCapture.path("budgetNanosPerSecond").asLong(), fewCapture.toString());
+        assertEquals(0, pool(few.report(), "scenario-hikari").path("uncaptured").asInt());
+    }
+
+    @Test
     void withTheCaptureBudgetSpentCheckoutsAreCountedAndFindingsTakeTheHoldersStack() throws Exception {
         AgentRun.Result run = scenario(Databases.H2, "threshold=300ms,captureBudget=0%", "close", "long");
         JsonNode r = run.report();

@@ -101,7 +101,7 @@ public final class HoldTracker {
         long before = captureAll ? 0L : System.nanoTime();
         Throwable capture = new Throwable("holdtrace acquire site");
         if (!captureAll) {
-            budget.spend(System.nanoTime() - before);
+            budget.spendCapture(System.nanoTime() - before);
         }
         pool.captured.incrementAndGet();
         return capture;
@@ -366,7 +366,7 @@ public final class HoldTracker {
             // who gave up waiting, and where: attributed later like a completed hold
             Throwable capture = new Throwable("holdtrace acquire site");
             if (!captureAll) {
-                budget.spend(System.nanoTime() - now);
+                budget.spendCapture(System.nanoTime() - now);
             }
             if (!completed.offer(Hold.timeout(pool, by, start, waited, capture))) {
                 dropped.incrementAndGet();

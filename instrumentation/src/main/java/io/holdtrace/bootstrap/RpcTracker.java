@@ -54,7 +54,7 @@ public final class RpcTracker {
         if (captureAll || budget.tryCaptureQuietly(now)) {
             c.capture = new Throwable("holdtrace outbound call site");
             if (!captureAll) {
-                budget.spend(System.nanoTime() - now);
+                budget.spendCapture(System.nanoTime() - now);
             }
         }
         r.rpc = c;

@@ -27,6 +27,9 @@ public final class Config {
      * Frames of classes in these packages (or these classes, with their nested classes) are never
      * a call site: JDK, pools, drivers, data-access frameworks, DI containers, languages' runtimes.
      */
+    /** {@code captureBudget}'s default: 0.5% of the process's own CPU. */
+    public static final double DEFAULT_CAPTURE_SHARE = 0.005;
+
     public static final List<String> DEFAULT_FRAMEWORK_PACKAGES = List.of(
             "java", "javax", "jakarta", "jdk", "sun", "com.sun",
             AGENT_PACKAGES, "net.bytebuddy",
@@ -49,7 +52,12 @@ public final class Config {
     public final Duration reportInterval;
     public final Duration threshold;
     public final List<String> frameworkPackages;
-    /** Nanoseconds of capture work per second, or Long.MAX_VALUE to capture every checkout. */
+    /** The share of the process's own CPU spent on capture work (0.005 = 0.5%), or -1 to capture every checkout. */
+    public final double captureShare;
+    /**
+     * The capture budget's first grant, before the process's CPU is measured: the share of one core, in
+     * nanoseconds a second; Long.MAX_VALUE to capture every checkout.
+     */
     public final long captureNanosPerSecond;
     public final int stackDepth;
     public final int maxSites;
@@ -67,7 +75,8 @@ public final class Config {
         this.reportInterval = duration(Option.REPORT_INTERVAL, Duration.ofMinutes(1), true);
         this.threshold = duration(Option.THRESHOLD, Duration.ofSeconds(5), false);
         this.frameworkPackages = packages();
-        this.captureNanosPerSecond = budget();
+        this.captureShare = captureShare();
+        this.captureNanosPerSecond = captureShare < 0 ? Long.MAX_VALUE : (long) (captureShare * 1_000_000_000L);
         this.stackDepth = integer(Option.STACK_DEPTH, 24, 1, 256);
         this.maxSites = integer(Option.MAX_SITES, 500, 1, 100_000);
         this.maxFindings = integer(Option.MAX_FINDINGS, 500, 1, 100_000);
@@ -283,19 +292,19 @@ public final class Config {
         return Collections.unmodifiableList(out);
     }
 
-    private long budget() throws ConfigException {
+    private double captureShare() throws ConfigException {
         String v = raw.get(Option.CAPTURE_BUDGET);
         if (v == null) {
-            return 10_000_000L; // 1% of one core
+            return DEFAULT_CAPTURE_SHARE;
         }
         if (v.equalsIgnoreCase("all")) {
-            return Long.MAX_VALUE;
+            return -1.0;
         }
         String s = v.endsWith("%") ? v.substring(0, v.length() - 1) : v;
         try {
             double pct = Double.parseDouble(s);
             if (pct >= 0 && pct <= 100) {
-                return (long) (pct / 100.0 * 1_000_000_000L);
+                return pct / 100.0;
             }
         } catch (NumberFormatException ignored) {
             // reported below
@@ -311,7 +320,7 @@ public final class Config {
         out.put(Option.REPORT_INTERVAL.key, reportInterval.toString());
         out.put(Option.THRESHOLD.key, threshold.toString());
         out.put(Option.FRAMEWORK_PACKAGES.key, raw.getOrDefault(Option.FRAMEWORK_PACKAGES, "(built-in)"));
-        out.put(Option.CAPTURE_BUDGET.key, raw.getOrDefault(Option.CAPTURE_BUDGET, "1%"));
+        out.put(Option.CAPTURE_BUDGET.key, raw.getOrDefault(Option.CAPTURE_BUDGET, Option.CAPTURE_BUDGET.defaultText));
         out.put(Option.STACK_DEPTH.key, String.valueOf(stackDepth));
         out.put(Option.MAX_SITES.key, String.valueOf(maxSites));
         out.put(Option.MAX_FINDINGS.key, String.valueOf(maxFindings));

@@ -36,6 +36,8 @@ public final class Detector implements Runnable {
     private volatile boolean stopped;
     /** Outbound calls made while holding, and the pool-size advice; null if not wired. */
     private volatile OutboundCalls outbound;
+    /** Sizes the capture budget by the process's CPU; null if not wired. */
+    private volatile CaptureShare captureShare;
 
     public Detector(HoldTracker tracker, SiteDecoder decoder, Findings findings, long thresholdNanos) {
         this.tracker = tracker;
@@ -43,6 +45,11 @@ public final class Detector implements Runnable {
         this.findings = findings;
         this.thresholdNanos = thresholdNanos;
         this.periodMillis = Math.max(20L, Math.min(250L, thresholdNanos / 4_000_000L));
+    }
+
+    /** Keeps the capture budget at its share of the process's CPU from each pass on. */
+    public void captureShare(CaptureShare c) {
+        this.captureShare = c;
     }
 
     /** Wires the aggregation of outbound calls made while holding into each pass. */
@@ -88,6 +95,10 @@ public final class Detector implements Runnable {
             p.notePeak(); // checkouts sum their pool's in-use count only when they waited
         }
         tracker.retireEndedThreads();
+        CaptureShare cs = captureShare;
+        if (cs != null) {
+            cs.update(now);
+        }
 
         scratch.clear();
         tracker.drainCompleted(scratch);

@@ -501,7 +501,7 @@ public final class OutboundCalls {
             decodes++;
             long t0 = System.nanoTime();
             SiteDecoder.Decoded d = owner.decoder.decode(capture.getStackTrace());
-            owner.tracker.budget().spend(System.nanoTime() - t0);
+            owner.tracker.budget().spendDecode(System.nanoTime() - t0);
             c.decoded();
             callSites.add(d.site);
         }

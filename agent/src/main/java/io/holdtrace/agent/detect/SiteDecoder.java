@@ -64,7 +64,7 @@ public final class SiteDecoder {
         Attribution a = attribution;
         Component component = a == null ? null : a.componentOf(h, frames);
         String tx = a == null ? null : a.transactionalOf(h);
-        budget.spend(System.nanoTime() - t0);
+        budget.spendDecode(System.nanoTime() - t0);
         return siteFor(h.pool, d, component, tx);
     }
 

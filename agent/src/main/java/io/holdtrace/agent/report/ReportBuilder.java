@@ -2,6 +2,7 @@ package io.holdtrace.agent.report;
 
 import io.holdtrace.agent.config.Config;
 import io.holdtrace.agent.di.ComponentModel;
+import io.holdtrace.agent.detect.CaptureShare;
 import io.holdtrace.agent.detect.Findings;
 import io.holdtrace.agent.detect.OutboundCalls;
 import io.holdtrace.agent.detect.SiteDecoder;
@@ -38,6 +39,8 @@ public final class ReportBuilder {
     private volatile ComponentModel components;
     /** Outbound calls and pool-size advice; null if not wired. */
     private volatile OutboundCalls outbound;
+    /** What the capture budget is sized by; null if not wired. */
+    private volatile CaptureShare captureShare;
 
     public ReportBuilder(Config config, HoldTracker tracker, SiteDecoder decoder, Findings findings, String version) {
         this.config = config;
@@ -56,6 +59,11 @@ public final class ReportBuilder {
     /** Adds each pool's {@code advice} and the outbound-call counts to the report. */
     public void outboundCalls(OutboundCalls o) {
         this.outbound = o;
+    }
+
+    /** Adds the process's measured CPU, which sizes the capture budget, to the report. */
+    public void captureShare(CaptureShare c) {
+        this.captureShare = c;
     }
 
     public Map<String, Object> build(boolean atExit) {
@@ -135,7 +143,12 @@ public final class ReportBuilder {
         os.put("cpus", Runtime.getRuntime().availableProcessors());
         a.put("os", os);
         Map<String, Object> capture = new LinkedHashMap<>();
-        capture.put("budgetNanosPerSecond", tracker.budget().nanosPerSecond() == Long.MAX_VALUE ? -1 : tracker.budget().nanosPerSecond());
+        boolean all = tracker.budget().nanosPerSecond() == Long.MAX_VALUE;
+        capture.put("budgetShare", all ? -1.0 : config.captureShare);
+        capture.put("budgetNanosPerSecond", all ? -1 : tracker.budget().nanosPerSecond());
+        CaptureShare cs = captureShare;
+        double cores = cs == null ? -1.0 : cs.processCores();
+        capture.put("processCores", cores < 0 ? -1.0 : Math.round(cores * 1000.0) / 1000.0);
         capture.put("acquires", tracker.acquires());
         capture.put("uncaptured", tracker.uncaptured());
         a.put("capture", capture);
