@@ -441,6 +441,11 @@ public final class HoldTracker {
             used(s); // a pooled entry's checkout (HikariCP's)
             return;
         }
+        if (!open.isHandleClass(handle.getClass())) {
+            // no hold was ever made of an object of this class: most often the driver's own
+            // connection under a pool's, which a statement's creation reaches after the pool's
+            return;
+        }
         ThreadRef by = ThreadRef.current();
         Hold h = open.get(handle, by);
         if (h != null && h.usedBy(by)) {

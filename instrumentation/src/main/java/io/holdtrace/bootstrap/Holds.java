@@ -156,14 +156,15 @@ public final class Holds {
             return;
         }
         try {
-            ThreadRef r = ThreadRef.current();
             long now = last != 0L ? last : first != 0L ? first : System.nanoTime();
             long waited = first != 0L ? Math.max(0L, now - first) : 0L;
             HoldSlot s = t.slotForCheckout(pool, type, HoldTracker.NAMED_BY_POOL, handle);
             if (s != null) {
-                t.acquired(s, handle, now, waited, r); // the pool's entry keeps the hold: nothing made
+                // a pool hands a thread its own last entry back when it can: then the entry's last
+                // owner is this thread's ref, found without the thread-local lookup
+                t.acquired(s, handle, now, waited, ThreadRef.current(s.owner)); // nothing made
             } else {
-                t.acquired(pool, type, HoldTracker.NAMED_BY_POOL, handle, now, waited, r);
+                t.acquired(pool, type, HoldTracker.NAMED_BY_POOL, handle, now, waited, ThreadRef.current());
             }
         } catch (Throwable e) {
             Faults.report("acquired", e);

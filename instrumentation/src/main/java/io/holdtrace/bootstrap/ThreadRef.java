@@ -109,6 +109,23 @@ public final class ThreadRef extends Padded {
         return r;
     }
 
+    /**
+     * {@link #current()}, given the ref this thread most likely has (the last owner of the pool
+     * entry it just got): that one, without the thread-local lookup, if it is this thread's. A
+     * thread's id is never reused, so an equal id is this thread.
+     */
+    static ThreadRef current(ThreadRef likely) {
+        Thread t = Thread.currentThread();
+        if (likely == null || likely.id != t.getId()) {
+            return current();
+        }
+        String n = t.getName();
+        if (n != likely.name) {
+            likely.name = n;
+        }
+        return likely;
+    }
+
     /** The cheapest lookup, for the outbound-call fast path: no rename check. */
     static ThreadRef get() {
         return CURRENT.get();

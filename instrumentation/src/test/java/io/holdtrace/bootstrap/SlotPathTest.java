@@ -87,6 +87,50 @@ class SlotPathTest {
     }
 
     @Test
+    void theEntrysLastOwnerStandsForTheThreadOnlyWhenItIsThatThread() throws Exception {
+        HoldTracker t = installed(100, 0);
+        Entry e = new Entry();
+        ThreadRef me = ThreadRef.current();
+        Proxy p = new Proxy(e);
+        Holds.checkedOut(p, pool, "hikari", 0L, 0L);
+        HoldSlot s = e.holdtraceSlot();
+        assertSame(me, s.owner);
+        close(p, System.nanoTime());
+
+        // another thread gets the entry: its own ref, not the entry's last owner
+        ThreadRef[] seen = new ThreadRef[2];
+        Thread other = new Thread(() -> {
+            Proxy q = new Proxy(e);
+            Holds.checkedOut(q, pool, "hikari", 0L, 0L);
+            seen[0] = s.owner;
+            seen[1] = ThreadRef.current();
+            close(q, System.nanoTime());
+        }, "other-borrower");
+        other.start();
+        other.join();
+        assertSame(seen[1], seen[0]);
+        assertTrue(seen[0] != me && seen[0].id == other.getId());
+
+        // back to this thread, then to this thread again after a rename: its own ref, renamed
+        String name = Thread.currentThread().getName();
+        try {
+            Proxy r1 = new Proxy(e);
+            Holds.checkedOut(r1, pool, "hikari", 0L, 0L);
+            assertSame(me, s.owner);
+            close(r1, System.nanoTime());
+            Thread.currentThread().setName("renamed-borrower");
+            Proxy r2 = new Proxy(e);
+            Holds.checkedOut(r2, pool, "hikari", 0L, 0L);
+            assertSame(me, s.owner);
+            assertEquals("renamed-borrower", s.owner.name());
+            close(r2, System.nanoTime());
+        } finally {
+            Thread.currentThread().setName(name);
+        }
+        assertEquals(4, t.pools()[0].checkouts());
+    }
+
+    @Test
     void aCheckoutAndReturnMakeNoHoldAndCountExactly() {
         HoldTracker t = installed(100, 0);
         Entry e = new Entry();
