@@ -109,12 +109,26 @@ public final class Components {
         }
     }
 
+    /**
+     * {@code m} with the language's access check off, where the module system allows it: a public
+     * getter called through reflection is otherwise checked at every call, and the check's one-entry
+     * cache misses whenever the target class changes (each bean definition class, in turn).
+     */
+    static Method unchecked(Method m) {
+        try {
+            m.setAccessible(true);
+        } catch (RuntimeException e) {
+            // a named module that does not open the package: public access, checked per call
+        }
+        return m;
+    }
+
     /** Each bean definition class's {@code getScope()}, looked up once per class. */
     private static final ClassValue<Method> SCOPE_GETTER = new ClassValue<>() {
         @Override
         protected Method computeValue(Class<?> type) {
             try {
-                return type.getMethod("getScope");
+                return unchecked(type.getMethod("getScope"));
             } catch (NoSuchMethodException e) {
                 return null;
             }
@@ -148,7 +162,7 @@ public final class Components {
             for (Class<?> k = type; k != null; k = k.getSuperclass()) {
                 if (k.getName().equals("com.google.inject.internal.ProviderMethod")) {
                     try {
-                        return k.getMethod("getKey");
+                        return unchecked(k.getMethod("getKey"));
                     } catch (NoSuchMethodException e) {
                         return null;
                     }
