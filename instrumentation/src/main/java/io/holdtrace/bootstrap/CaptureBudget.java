@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A capture is cheap on the application's thread and dear later, when the detector decodes its stack.
  * So a capture is charged, when it is made, what its decoding is expected to cost (the running mean of
  * the decodings so far), and the decoding then settles the difference; what a window overspends is owed
- * by the next ones, up to a second's grant. Over time the work stays within the grant.
+ * by the next ones, up to a second's grant (except for the first, cold, decodings: see
+ * {@link #COLD_DECODES}). Over time the work stays within the grant.
  *
  * <p>The grant may change while the application runs ({@link #grant}): the agent keeps it at a share of
  * the CPU the process itself uses. A new grant takes effect at the next window.
@@ -26,6 +27,15 @@ public final class CaptureBudget {
     private volatile long windowStart;
     /** What decoding one capture's stack costs, on average so far (ns). */
     private volatile long decodeEstimate;
+    /** Stacks decoded so far, counted up to {@link #COLD_DECODES}; written by the decoding thread. */
+    private volatile int decodes;
+    /**
+     * The first decodings run cold (interpreted code, the JVM's first look at each method's line
+     * table) and can cost milliseconds each, typically during the application's start: what they
+     * overspend is not carried over, or a start's first checkouts would leave the next ones
+     * uncaptured for a second or more.
+     */
+    static final int COLD_DECODES = 32;
 
     public CaptureBudget(long nanosPerSecond) {
         this.nanosPerSecond = Math.max(0L, nanosPerSecond);
@@ -61,7 +71,7 @@ public final class CaptureBudget {
             return;
         }
         long r = remaining.get();
-        long target = r >= 0L ? g : Math.max(r, -perSecond) + g; // a debt carries over, up to a second's grant
+        long target = r >= 0L || decodes < COLD_DECODES ? g : Math.max(r, -perSecond) + g; // a debt carries over, up to a second's grant
         remaining.addAndGet(target - r); // spends made meanwhile still count
     }
 
@@ -72,6 +82,9 @@ public final class CaptureBudget {
 
     /** A capture's stack was decoded in {@code nanos}: settles what {@link #spendCapture} expected. */
     public void spendDecode(long nanos) {
+        if (decodes < COLD_DECODES) {
+            decodes++;
+        }
         long expected = decodeEstimate;
         decodeEstimate = expected + (nanos - expected) / 8; // two decoding threads racing only slow the mean
         spend(nanos - expected);

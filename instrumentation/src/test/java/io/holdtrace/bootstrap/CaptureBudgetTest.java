@@ -35,9 +35,35 @@ class CaptureBudgetTest {
         assertEquals(start - 8_000L - 1_300L + 400L, b.remaining());
     }
 
+    /** A budget past its cold decodings (which cost nothing here). */
+    private static CaptureBudget warm(long perSecond) {
+        CaptureBudget b = new CaptureBudget(perSecond);
+        for (int i = 0; i < CaptureBudget.COLD_DECODES; i++) {
+            b.spendDecode(0L);
+        }
+        return b;
+    }
+
+    @Test
+    void whatTheFirstColdDecodingsOverspendIsNotCarriedOver() {
+        CaptureBudget b = new CaptureBudget(10_000L);
+        long t = System.nanoTime();
+        b.spendDecode(5_000_000L); // a cold decoding at the start: far past a second's grant
+        t += W;
+        assertTrue(b.tryCapture(t));
+        assertEquals(1_000L, b.remaining(), "forgiven: the next window has its whole tenth");
+        for (int i = 1; i < CaptureBudget.COLD_DECODES; i++) {
+            b.spendDecode(0L);
+        }
+        b.spend(5_000_000L); // warm now: owed, up to a second's grant
+        t += W;
+        assertFalse(b.tryCapture(t));
+        assertEquals(-9_000L, b.remaining());
+    }
+
     @Test
     void anOverspentWindowIsOwedByTheNextOnesUpToASecondsGrant() {
-        CaptureBudget b = new CaptureBudget(10_000L);
+        CaptureBudget b = warm(10_000L);
         long t = System.nanoTime();
         b.spendCapture(2_500L); // 1,000 granted: 1,500 owed
         t += W;
