@@ -23,7 +23,7 @@ ARM_TEXT = {
     "none": "no agent",
     "holdtrace-off": "holdtrace, enabled=false",
     "holdtrace-nosample": "holdtrace, captureBudget=0% (nothing sampled)",
-    "holdtrace": "holdtrace, defaults (captureBudget=1%)",
+    "holdtrace": "holdtrace, defaults (captureBudget=0.5% of the process)",
     "holdtrace-all": "holdtrace, captureBudget=all",
     "hikari-leak": "HikariCP leakDetectionThreshold=2000",
     "otel": "OpenTelemetry agent {otel}, exporters off",
@@ -202,7 +202,7 @@ def main(raw, out):
     targets(s, lines)
     simple_table(raw, "hotpath", "holdtrace's hot path alone (no agent, no pool)", lines,
                  "HotPathBench: `Holds.acquireStart/acquired/released` on a fresh object, as the woven HikariCP "
-                 "code calls them; `capture` is the capture budget (none = 0%, budget = 1%, all, none+jfr = JFR "
+                 "code calls them; `capture` is the capture budget (none = 0%, budget = 10 ms a second, all, none+jfr = JFR "
                  "started, no recording). Includes a 16-byte `new Object()` (see part_newObject).")
     simple_table(raw, "parts", "The pieces of the hot path, one thread, uncontended", lines,
                  "HotPathPartsBench: each line prices one operation the hot path performs.")
