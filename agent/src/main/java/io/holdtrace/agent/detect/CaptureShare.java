@@ -79,10 +79,6 @@ public final class CaptureShare {
         return cores;
     }
 
-    public double share() {
-        return share;
-    }
-
     /** The process's CPU time from the JDK's operating-system bean; -1 where it has none. */
     private static final class ProcessCpu implements LongSupplier {
         private com.sun.management.OperatingSystemMXBean os;
