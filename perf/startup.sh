@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
-# Start-up only: the sample app on PostgreSQL started again and again, with no agent, with
-# holdtrace (defaults) and with the OpenTelemetry agent (exporters off), in interleaved rounds.
+# Start-up only: the sample app on PostgreSQL started again and again, with no agent, with an
+# agent that changes nothing (noop-agent/NoopAgent.java: the JVM's own cost of any transforming
+# agent), with holdtrace (defaults) and with the OpenTelemetry agent (exporters off), in
+# interleaved rounds.
 # A start costs a few seconds, so far more rounds fit than macro.sh's pairs: on a VM whose starts
 # alone vary by a second, the median of many per-round differences is what tells.
 #
 #   perf/startup.sh              runs in the background; prints where its log is
 #   options: --rounds N (15)  --max-minutes M (15)  --no-build  --foreground
-#            --arms none,holdtrace (some of none, holdtrace, otel; none always runs)
+#            --arms noop,holdtrace (some of noop, holdtrace, otel; none always runs)
 #            --append (adds rounds to the last run's, of the same commit, and reports them all)
 #            --report-only (writes RESULTS-startup.md again from the last run's raw data)
 #
 # Start-up is launch to the port file the app writes once ready (as in macro.sh). Writes
 # perf/RESULTS-startup.md: per arm the median start, and the median and spread of its difference
-# to the no-agent start of the same round.
+# to the no-agent start of the same round; and holdtrace's difference to the no-op agent's.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PERF=$ROOT/perf
-ROUNDS=15 MAX_MIN=15 BUILD=1 FG=0 REPORT_ONLY=0 ONLY_ARMS=none,holdtrace,otel APPEND=0
+ROUNDS=15 MAX_MIN=15 BUILD=1 FG=0 REPORT_ONLY=0 ONLY_ARMS=none,noop,holdtrace,otel APPEND=0
 ARGS=("$@")
 while [ $# -gt 0 ]; do
   case $1 in
@@ -37,11 +39,13 @@ OUT=$PERF/target/startup
 if [ "$REPORT_ONLY" = 0 ]; then
 # shellcheck source=perf/sample-arms.sh
 . "$PERF/sample-arms.sh"
+NOOP=$OUT/noop-agent.jar
+ARMS=("${ARMS[0]}" "noop|-javaagent:$NOOP" "${ARMS[@]:1}")
 KEPT=()
 for arm in "${ARMS[@]}"; do
   case ",$ONLY_ARMS," in *",${arm%%|*},"*) KEPT+=("$arm") ;; esac
 done
-[ ${#KEPT[@]} -ge 2 ] || { echo "startup.sh: --arms names none of holdtrace, otel" >&2; exit 2; }
+[ ${#KEPT[@]} -ge 2 ] || { echo "startup.sh: --arms names none of noop, holdtrace, otel" >&2; exit 2; }
 ARMS=("${KEPT[@]}")
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')
 # what is measured: the last commit that changed the agent, the app or the build (perf/ may differ)
@@ -58,6 +62,13 @@ fi
 begin startup 300
 
 prepare_inputs log
+case ",$ONLY_ARMS," in
+  *,noop,*) # built here, from its one source file, with the JDK that runs the starts
+    rm -rf "$OUT/noop-classes" && mkdir -p "$OUT/noop-classes"
+    javac -d "$OUT/noop-classes" "$PERF/noop-agent/NoopAgent.java"
+    printf 'Premain-Class: io.holdtrace.perf.noop.NoopAgent\nCan-Retransform-Classes: true\n' >"$OUT/noop-classes/MANIFEST.MF"
+    jar cfm "$NOOP" "$OUT/noop-classes/MANIFEST.MF" -C "$OUT/noop-classes" io ;;
+esac
 
 # start NAME JVM_ARGS: prints the ms from launch to the port file, or nothing if it did not start
 start() {
@@ -133,7 +144,7 @@ lines = ["# holdtrace overhead: start-up", "",
          "| arm | starts | median start ms | min..max | median difference to no agent, same round | its ~95% interval"
          " | middle half of differences | differences min..max |",
          "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-for arm in ["none", "holdtrace", "otel"]:
+for arm in ["none", "noop", "holdtrace", "otel"]:
     v = [starts[(r, arm)] for r in rounds if (r, arm) in starts]
     d = [starts[(r, arm)] - starts[(r, "none")] for r in rounds if (r, arm) in starts and (r, "none") in starts]
     if not v:
@@ -149,6 +160,17 @@ for arm in ["none", "holdtrace", "otel"]:
     lines.append(f"| {arm} | " + " | ".join(cells) + " |")
 lines += ["", "The interval of a median is distribution-free (order statistics, about 95%): the range that likely "
           "holds the true median difference on this machine, given this many rounds."]
+
+
+def paired(a, b):
+    return [starts[(r, a)] - starts[(r, b)] for r in rounds if (r, a) in starts and (r, b) in starts]
+own = paired("holdtrace", "noop")
+if own:
+    lo, hi = interval(own)
+    lines += ["", "`noop` is an agent that registers one retransformable class-file transformer which changes nothing"
+              " (perf/noop-agent/NoopAgent.java): what the JVM charges any transforming agent's start, before its own work."
+              f" holdtrace against it, same round: median {ms(statistics.median(own))} ms (~95% interval {ms(lo)}..{ms(hi)},"
+              f" {len(own)} rounds)."]
 d = [starts[(r, "holdtrace")] - starts[(r, "none")] for r in rounds if (r, "holdtrace") in starts and (r, "none") in starts]
 if d:
     m = statistics.median(d)
