@@ -103,8 +103,10 @@ fi
 for r in $(seq "$FIRST_ROUND" $(( FIRST_ROUND + ROUNDS - 1 ))); do
   if [ "$(date +%s)" -ge $DEADLINE ]; then log "out of time before round $r"; break; fi
   n=${#ARMS[@]}
-  for i in $(seq 0 $((n - 1))); do # the order rotates from round to round
-    arm=${ARMS[$(( (i + r - 1) % n ))]}
+  # the order goes through every permutation of the arms, one a round: each arm as often first,
+  # second or last, and after each other arm as often (a start may warm or load the next one)
+  for i in $(python3 -c "import itertools, sys; n, r = map(int, sys.argv[1:]); p = list(itertools.permutations(range(n))); print(*p[(r - 1) % len(p)])" "$n" "$r"); do
+    arm=${ARMS[$i]}
     ms=$(start "${arm%%|*}" "${arm#*|}")
     if [ -n "$ms" ]; then printf '%s\t%s\t%s\n' "$r" "${arm%%|*}" "$ms" >>"$OUT/raw/starts.tsv"; fi
   done
@@ -139,7 +141,7 @@ lines = ["# holdtrace overhead: start-up", "",
          + (f" (agent and sample app as of {meta['code']})" if meta.get('code', meta['commit']) != meta['commit'] else ""),
          f"- machine: {meta['cpu']}; JDK: {meta['jdk']}",
          f"- command: `{meta['command']}`",
-         f"- rounds: {len(rounds)} (each: one start per arm it runs, in an order that rotates); start-up is launch to the"
+         f"- rounds: {len(rounds)} (each: one start per arm it runs; from round to round the order goes through every permutation of the arms); start-up is launch to the"
          " sample app's port file (PostgreSQL, incidents off)", "",
          "| arm | starts | median start ms | min..max | median difference to no agent, same round | its ~95% interval"
          " | middle half of differences | differences min..max |",
