@@ -1,10 +1,11 @@
 package io.holdtrace.instrumentation;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.dynamic.ClassFileLocator;
 
 /**
  * Is a class one type or one of its subtypes? Answered from names, remembering the answer for
@@ -15,8 +16,10 @@ import net.bytebuddy.dynamic.ClassFileLocator;
  * {@code hasSuperType} parsed every class of a hierarchy again for each class it matched: most
  * of an early holdtrace's start-up.)
  *
- * <p>The loaders are weak keys, and class files are read through weakly referencing locators;
- * each loader's memory of names is emptied when it reaches {@link #MAX_NAMES}. A supertype that
+ * <p>The loaders are weak keys, and class files are read as the loader's resources through a weak
+ * reference to it (not Byte Buddy's locators, whose classes and boot-loader proxy would be loaded
+ * on the application's start for this alone); each loader's memory of names is emptied when it
+ * reaches {@link #MAX_NAMES}. A supertype that
  * cannot be read makes no match and is not remembered.
  */
 final class Subtypes {
@@ -132,11 +135,11 @@ final class Subtypes {
 
     /** One loader's types' direct supertypes, read once each from their class files. */
     private static final class Supers {
-        private final ClassFileLocator locator;
+        private final WeakReference<ClassLoader> loader;
         private final ConcurrentHashMap<String, String[]> direct = new ConcurrentHashMap<>();
 
         Supers(ClassLoader loader) {
-            this.locator = ClassFileLocator.ForClassLoader.WeaklyReferenced.of(loader);
+            this.loader = new WeakReference<>(loader);
         }
 
         /** Null if the type cannot be found or read. */
@@ -145,9 +148,12 @@ final class Subtypes {
             if (d != null) {
                 return d;
             }
-            try {
-                ClassFileLocator.Resolution file = locator.locate(name); // its header is all that is read
-                d = file.isResolved() ? ClassHeaders.directSupertypes(file.resolve()) : null;
+            ClassLoader l = loader.get();
+            if (l == null) {
+                return null;
+            }
+            try (InputStream in = l.getResourceAsStream(name.replace('.', '/') + ".class")) {
+                d = in == null ? null : ClassHeaders.directSupertypes(in.readAllBytes()); // only its header is parsed
             } catch (IOException | RuntimeException unreadable) {
                 return null;
             }
