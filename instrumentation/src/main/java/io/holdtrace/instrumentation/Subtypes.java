@@ -19,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The loaders are weak keys, and class files are read as the loader's resources through a weak
  * reference to it (not Byte Buddy's locators, whose classes and boot-loader proxy would be loaded
  * on the application's start for this alone); each loader's memory of names is emptied when it
- * reaches {@link #MAX_NAMES}. A supertype that
- * cannot be read makes no match and is not remembered.
+ * reaches {@link #MAX_NAMES}. A supertype that cannot be read makes no match and is not
+ * remembered.
  */
 final class Subtypes {
 
