@@ -40,7 +40,7 @@ begin() { # name, seconds of grace past MAX_MIN; uses FG, MAX_MIN and ARGS of th
   local name=$1 grace=$2
   if [ "$FG" = 0 ]; then
     background "$name" $(( MAX_MIN * 60 + grace )) "${ARGS[@]}"
-    echo "results: $PERF/RESULTS-$name.md"
+    echo "results: ${RESULTS_FILE:-$PERF/RESULTS-$name.md}"
     exit 0
   fi
   [ "${KEEP_RAW:-0}" = 1 ] || rm -rf "$OUT/raw"

@@ -11,6 +11,8 @@
 #            --arms noop,holdtrace (some of noop, holdtrace, otel; none always runs)
 #            --append (adds rounds to the last run's, of the same commit, and reports them all)
 #            --report-only (writes RESULTS-startup.md again from the last run's raw data)
+#            --jdk DIR (starts with DIR/bin/java, not the java on the PATH; writes
+#                       RESULTS-startup-jdkN.md, N its feature version, from target/startup-jdkN)
 #
 # Start-up is launch to the port file the app writes once ready (as in macro.sh). Writes
 # perf/RESULTS-startup.md: per arm the median start, and the median and spread of its difference
@@ -19,7 +21,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PERF=$ROOT/perf
-ROUNDS=15 MAX_MIN=15 BUILD=1 FG=0 REPORT_ONLY=0 ONLY_ARMS=none,noop,holdtrace,otel APPEND=0
+ROUNDS=15 MAX_MIN=15 BUILD=1 FG=0 REPORT_ONLY=0 ONLY_ARMS=none,noop,holdtrace,otel APPEND=0 JDK=
 ARGS=("$@")
 while [ $# -gt 0 ]; do
   case $1 in
@@ -30,11 +32,21 @@ while [ $# -gt 0 ]; do
     --report-only) REPORT_ONLY=1 ;;
     --arms) ONLY_ARMS=none,$2; shift ;;
     --append) APPEND=1 ;;
+    --jdk) JDK=$2; shift ;;
     *) echo "startup.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 OUT=$PERF/target/startup
+RESULTS_FILE=$PERF/RESULTS-startup.md
+JAVA=java JAVAC=javac JAR=jar
+if [ -n "$JDK" ]; then
+  [ -x "$JDK/bin/java" ] && [ -x "$JDK/bin/javac" ] || { echo "startup.sh: --jdk $JDK has no bin/java and bin/javac" >&2; exit 2; }
+  JAVA=$JDK/bin/java JAVAC=$JDK/bin/javac JAR=$JDK/bin/jar
+  FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
+  OUT=$PERF/target/startup-jdk$FEATURE
+  RESULTS_FILE=$PERF/RESULTS-startup-jdk$FEATURE.md
+fi
 
 if [ "$REPORT_ONLY" = 0 ]; then
 # shellcheck source=perf/sample-arms.sh
@@ -65,9 +77,9 @@ prepare_inputs log
 case ",$ONLY_ARMS," in
   *,noop,*) # built here, from its one source file, with the JDK that runs the starts
     rm -rf "$OUT/noop-classes" && mkdir -p "$OUT/noop-classes"
-    javac -d "$OUT/noop-classes" "$PERF/noop-agent/NoopAgent.java"
+    "$JAVAC" -d "$OUT/noop-classes" "$PERF/noop-agent/NoopAgent.java"
     printf 'Premain-Class: io.holdtrace.perf.noop.NoopAgent\nCan-Retransform-Classes: true\n' >"$OUT/noop-classes/MANIFEST.MF"
-    jar cfm "$NOOP" "$OUT/noop-classes/MANIFEST.MF" -C "$OUT/noop-classes" io ;;
+    "$JAR" cfm "$NOOP" "$OUT/noop-classes/MANIFEST.MF" -C "$OUT/noop-classes" io ;;
 esac
 
 # start NAME JVM_ARGS: prints the ms from launch to the port file, or nothing if it did not start
@@ -76,7 +88,7 @@ start() {
   rm -f "$port_file"
   local t0; t0=$(date +%s%N)
   # shellcheck disable=SC2086 # the arm's JVM arguments are words on purpose
-  java $2 -jar "$APP" "${APP_ARGS[@]}" --sample.port-file="$port_file" >"$OUT/raw/$1.app.log" 2>&1 &
+  "$JAVA" $2 -jar "$APP" "${APP_ARGS[@]}" --sample.port-file="$port_file" >"$OUT/raw/$1.app.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 1200); do [ -s "$port_file" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.02; done
   local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -93,7 +105,7 @@ else
     echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
     echo "command=$COMMAND"
     echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) CPUs"
-    echo "jdk=$(java -version 2>&1 | sed -n 2p)"
+    echo "jdk=$("$JAVA" -version 2>&1 | sed -n 2p)"
     echo "commit=$COMMIT"
     echo "code=$CODE"
   } >"$OUT/raw/meta.txt"
@@ -114,7 +126,7 @@ for r in $(seq "$FIRST_ROUND" $(( FIRST_ROUND + ROUNDS - 1 ))); do
 done
 fi
 
-python3 - "$OUT/raw" "$PERF/RESULTS-startup.md" <<'PY'
+python3 - "$OUT/raw" "$RESULTS_FILE" <<'PY'
 import statistics, sys
 raw, out = sys.argv[1], sys.argv[2]
 meta = dict(l.rstrip("\n").split("=", 1) for l in open(f"{raw}/meta.txt"))
