@@ -464,6 +464,10 @@ public final class HoldTracker {
 
     /** {@code checkIn}: false when {@link #returning} gave the connection back to the pool's count already. */
     private void finish(Hold h, long now, int reason, boolean checkIn) {
+        RpcCall pending = h.owner.async;
+        if (pending != null) {
+            rpc.settle(pending); // a call its thread waited for, whose completion has not run yet
+        }
         h.end(now, reason);
         if (h.slot != null) {
             open.remove(h); // a slot's checkout leaves the table as it ends (its end was claimed on the slot)

@@ -1,8 +1,10 @@
 package io.holdtrace.bootstrap;
 
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
 
 /**
@@ -39,6 +41,14 @@ public final class RpcCall implements BiConsumer<Object, Throwable> {
     private volatile boolean timeout;
     private volatile boolean attributed;
     private String target;
+    /**
+     * An asynchronous call's future until the call is finished (then cleared): strongly, for the
+     * application may drop it as soon as its join returns, before the call's hold ends.
+     */
+    volatile CompletableFuture<?> future;
+    private volatile int finished;
+    private static final AtomicIntegerFieldUpdater<RpcCall> FINISHED =
+            AtomicIntegerFieldUpdater.newUpdater(RpcCall.class, "finished");
 
     RpcCall(RpcTracker tracker, ThreadRef thread, Hold[] holds, String client, String method, String scheme, String host,
             int port, String rawPath, long startNanos) {
@@ -52,6 +62,11 @@ public final class RpcCall implements BiConsumer<Object, Throwable> {
         this.port = Urls.port(this.scheme, port);
         this.path = Urls.path(rawPath);
         this.startNanos = startNanos;
+    }
+
+    /** True once: the caller finishes the call (an asynchronous one may be finished from two threads). */
+    boolean claimFinish() {
+        return FINISHED.compareAndSet(this, 0, 1);
     }
 
     /** {@code POST https://auth.example/token}. */

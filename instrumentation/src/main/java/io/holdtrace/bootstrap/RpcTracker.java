@@ -1,5 +1,8 @@
 package io.holdtrace.bootstrap;
 
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -108,7 +111,10 @@ public final class RpcTracker {
         if (thrown != null || !(future instanceof CompletableFuture)) {
             finish(c, System.nanoTime(), -1, thrown);
         } else {
-            ((CompletableFuture<?>) future).whenComplete(c);
+            CompletableFuture<?> f = (CompletableFuture<?>) future;
+            c.future = f;
+            c.thread.async = c;
+            f.whenComplete(c);
         }
     }
 
@@ -140,7 +146,40 @@ public final class RpcTracker {
         }
     }
 
+    /**
+     * A hold of the thread that made the asynchronous call {@code c} ends. If the call's future is
+     * complete but holdtrace's completion has not run yet (the thread that joined on it woke first
+     * and went on to give the connection back), the call is finished now, while the hold is still
+     * open: it was waited for while holding. A call whose future is not complete is left to its
+     * completion (made while holding, nobody waits for it: counted late if the holds have ended).
+     */
+    void settle(RpcCall c) {
+        try {
+            CompletableFuture<?> f = c.future;
+            if (f == null || !f.isDone()) {
+                return;
+            }
+            Object response = null;
+            Throwable thrown = null;
+            try {
+                response = f.getNow(null);
+            } catch (CompletionException | CancellationException e) {
+                thrown = e;
+            }
+            completed(c, response, thrown);
+        } catch (Throwable e) {
+            Faults.report("outbound call settled at its hold's end", e);
+        }
+    }
+
     private void finish(RpcCall c, long now, int status, Throwable thrown) {
+        if (!c.claimFinish()) {
+            return; // finished already (an asynchronous call settled as its hold ended)
+        }
+        c.future = null;
+        if (c.thread.async == c) {
+            c.thread.async = null;
+        }
         c.end(now, status, thrown);
         if (!c.attributed()) {
             late.incrementAndGet(); // its holds had ended: an async call nobody waited for while holding

@@ -44,6 +44,11 @@ public final class ThreadRef extends Padded {
     volatile RpcCall rpc;
     /** HttpURLConnection: a call between connect() and getInputStream(), parked on this thread. */
     RpcCall parked;
+    /**
+     * This thread's last asynchronous call not finished yet (the JDK HttpClient's sendAsync): a hold
+     * of this thread that ends first settles it if its future is complete ({@link RpcTracker#settle}).
+     */
+    volatile RpcCall async;
     /** The last open hold of another thread that this thread used (a connection handed to it); only this thread. */
     Hold lastForeign;
     /** This thread's stripe of the open-holds table: given in turn, so that threads made one after another each find their own. */

@@ -246,6 +246,51 @@ class RpcTrackerTest {
         });
     }
 
+    /** A future whose dependents are kept, not run: holdtrace's completion has not run when it completes. */
+    static final class Deferring extends CompletableFuture<Object> {
+        final List<java.util.function.BiConsumer<? super Object, ? super Throwable>> kept = new ArrayList<>();
+
+        @Override
+        public CompletableFuture<Object> whenComplete(java.util.function.BiConsumer<? super Object, ? super Throwable> action) {
+            kept.add(action);
+            return new CompletableFuture<>();
+        }
+    }
+
+    @Test
+    void anAsyncCallJoinedOnIsCountedWhenTheHoldEndsBeforeItsCompletionRuns() throws Exception {
+        onFreshThread(() -> {
+            Holds.rpcAsyncStatus(r -> (Integer) r);
+            Object conn = take();
+            Hold hold = openHold();
+            Deferring joined = new Deferring();
+            Object call = Holds.rpcStart(Holds.CLIENT_JDK, "GET", "http", "h", 80, "/joined");
+            Holds.rpcAsync(call, joined, null);
+            assertEquals(1, joined.kept.size(), "holdtrace waits for the future's completion");
+            java.util.function.BiConsumer<? super Object, ? super Throwable> completion = joined.kept.get(0);
+            joined.complete(404); // the joining thread wakes and goes on before the completion runs
+            joined = null; // and drops the future, its join returned
+            System.gc();
+            Holds.released(conn, Holds.END_CLOSE);
+            completion.accept(404, null); // the completion, late: the call is not counted twice
+            List<RpcCall> calls = drained();
+            assertEquals(1, calls.size());
+            assertEquals("404", calls.get(0).outcome());
+            assertEquals(1, hold.calls().count(), "counted against the hold it was made in");
+            assertEquals(0, t.rpc().late());
+
+            Object conn2 = take();
+            Deferring forgotten = new Deferring();
+            Object call2 = Holds.rpcStart(Holds.CLIENT_JDK, "GET", "http", "h", 80, "/fire-and-forget");
+            Holds.rpcAsync(call2, forgotten, null);
+            Holds.released(conn2, Holds.END_CLOSE); // not complete when the hold ends: nobody waited for it
+            forgotten.complete(200);
+            forgotten.kept.get(0).accept(200, null);
+            assertEquals(0, drained().size());
+            assertEquals(1, t.rpc().late());
+        });
+    }
+
     @Test
     void theFastPathAllocatesNothing() throws Exception {
         onFreshThread(() -> {

@@ -20,8 +20,9 @@ import java.util.List;
 /**
  * The JDK's {@code java.net.http.HttpClient}: an outbound call is {@code HttpClientImpl.send},
  * or its {@code sendAsync} from the moment it is called until its future completes (counted
- * against the caller's holds if they are still open then: Spring's RestClient over the JDK
- * client sends asynchronously and joins on the holding thread). {@code send} calls
+ * against the caller's holds if they are still open then, or as one of them ends if the future is
+ * complete by then: Spring's RestClient over the JDK client sends asynchronously and joins on the
+ * holding thread, which may wake and go on before the completion runs). {@code send} calls
  * {@code sendAsync} itself: that inner call is inside the outer one and not counted again.
  * {@code HttpClientImpl} is in the java.net.http module, loaded by the platform class loader,
  * which finds the agent's bootstrap classes through the boot loader.
