@@ -1,11 +1,10 @@
 package io.holdtrace.bootstrap;
 
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 
