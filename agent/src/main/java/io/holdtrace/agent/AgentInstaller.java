@@ -38,6 +38,16 @@ public final class AgentInstaller {
     }
 
     public static void install(String args, Instrumentation inst, boolean attached) {
+        install(args, inst, attached, null);
+    }
+
+    /**
+     * @param version the agent's version as the entry point read it from its package (the
+     *                manifest the application class loader parsed as it loaded that class; a
+     *                package of the bootstrap loader's carries none, and reading it again costs a
+     *                resource lookup on the main thread), or null to read it here
+     */
+    public static void install(String args, Instrumentation inst, boolean attached, String version) {
         Config config;
         List<InstrumentationModule> modules;
         try {
@@ -54,7 +64,9 @@ public final class AgentInstaller {
         if (!config.enabled) {
             return;
         }
-        String version = version();
+        if (version == null) {
+            version = version();
+        }
         HoldTracker tracker = new HoldTracker(config.maxOpenHolds, config.captureNanosPerSecond, 16_384);
         SiteDecoder decoder = new SiteDecoder(config.frameworkPackages, config.stackDepth, config.maxSites, tracker.budget());
         Findings findings = new Findings(config.maxFindings);

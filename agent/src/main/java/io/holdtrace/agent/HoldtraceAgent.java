@@ -1,25 +1,31 @@
 package io.holdtrace.agent;
 
 import java.io.File;
-import java.io.FileOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
 import java.net.URL;
 import java.security.CodeSource;
 import java.util.jar.JarFile;
-import java.util.zip.ZipEntry;
 
 /**
- * The entry point, kept tiny on purpose: it puts the bootstrap part (the classes woven code
- * calls) on the bootstrap class path, then hands over to {@link AgentInstaller} by reflection.
- * Whatever fails, the application starts anyway, and stderr says why once.
+ * The entry point, kept tiny on purpose: it appends the agent jar itself to the bootstrap class
+ * path, then hands over to {@link AgentInstaller}, loaded from there, by reflection. Whatever
+ * fails, the application starts anyway, and stderr says why once.
+ *
+ * <p>On the bootstrap class path are the classes woven code calls ({@code io.holdtrace.bootstrap}),
+ * which every woven class, the JDK's included, must see; and with them the rest of the agent:
+ * loaded by the bootstrap loader, its classes (about 150 on a Spring Boot start) are read by the
+ * JVM's native class path rather than by the application class loader's Java code, and are not
+ * verified (the JVM verifies no class of the bootstrap loader's), which takes about 20 ms off the
+ * application's main thread as it starts. One jar appended, so the JVM's warning that class-data
+ * sharing then serves only the bootstrap loader's classes is printed once. Every class in the jar
+ * is under {@code io.holdtrace} (its libraries relocated), so nothing of the application's is
+ * shadowed. A class there sees only the bootstrap loader's modules: where one needs a type of
+ * another (the JDK's HTTP client, in {@code java.net.http}, a module of the platform loader) it
+ * reaches it by method handles, and resources are read through {@code Class.getResourceAsStream},
+ * which for such a class asks the system class loader (that sees the agent jar too).
  */
 public final class HoldtraceAgent {
 
-    static final String BOOTSTRAP_JAR = "holdtrace-bootstrap.jar.bin";
-    private static final String RESOURCE = "io/holdtrace/agent/" + BOOTSTRAP_JAR;
     private static boolean started;
 
     private HoldtraceAgent() {
@@ -45,41 +51,44 @@ public final class HoldtraceAgent {
         }
         started = true;
         try {
-            appendBootstrap(inst);
-            Class.forName("io.holdtrace.agent.AgentInstaller")
-                    .getMethod("install", String.class, Instrumentation.class, boolean.class)
-                    .invoke(null, args, inst, attached);
+            boolean onBoot = appendToBootstrap(inst);
+            Class.forName("io.holdtrace.agent.AgentInstaller", true, onBoot ? null : HoldtraceAgent.class.getClassLoader())
+                    .getMethod("install", String.class, Instrumentation.class, boolean.class, String.class)
+                    .invoke(null, args, inst, attached, version());
         } catch (Throwable t) {
             Throwable cause = t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null ? t.getCause() : t;
             System.err.println("[holdtrace] could not start; the application runs without it: " + cause);
         }
     }
 
-    private static void appendBootstrap(Instrumentation inst) throws Exception {
-        if (ClassLoader.getSystemClassLoader().getParent() != null
-                && Class.forName("java.lang.Object").getClassLoader() == null
-                && bootstrapAlreadyPresent()) {
-            return;
+    /**
+     * Appends the agent jar to the bootstrap class path; false if it is there already (put there
+     * by the command line, or by another copy of the agent), its classes then found through this
+     * class's loader, which asks the bootstrap loader first.
+     */
+    private static boolean appendToBootstrap(Instrumentation inst) throws Exception {
+        if (bootstrapAlreadyPresent()) {
+            return false;
         }
-        File jar = newTempFile();
-        jar.deleteOnExit();
-        // java.io and the agent's own jar file, not NIO channels and a jar: URL connection: a few
-        // dozen JDK classes fewer to load before the application's main
-        try (JarFile agent = agentJar()) {
-            ZipEntry entry = agent == null ? null : agent.getEntry(RESOURCE);
-            try (InputStream in = entry != null ? agent.getInputStream(entry) : HoldtraceAgent.class.getResourceAsStream(BOOTSTRAP_JAR);
-                 OutputStream out = new FileOutputStream(jar)) {
-                if (in == null) {
-                    throw new IllegalStateException("the agent jar lacks its bootstrap part (" + BOOTSTRAP_JAR + ")");
-                }
-                in.transferTo(out);
-            }
+        File jar = agentJar();
+        if (jar == null) {
+            throw new IllegalStateException("the agent is not a local jar file ("
+                    + HoldtraceAgent.class.getProtectionDomain().getCodeSource() + ")");
         }
-        inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
+        try (JarFile f = new JarFile(jar, false)) {
+            inst.appendToBootstrapClassLoaderSearch(f); // the JVM opens it by its name; closing ours is fine
+        }
+        return true;
+    }
+
+    /** The manifest's version, as this class's loader read it defining the package; null if none. */
+    private static String version() {
+        Package p = HoldtraceAgent.class.getPackage();
+        return p == null ? null : p.getImplementationVersion();
     }
 
     /** The jar this class was loaded from, or null if that is not a local jar file. */
-    private static JarFile agentJar() {
+    private static File agentJar() {
         try {
             CodeSource source = HoldtraceAgent.class.getProtectionDomain().getCodeSource();
             URL url = source == null ? null : source.getLocation();
@@ -87,28 +96,9 @@ public final class HoldtraceAgent {
                 return null;
             }
             File file = new File(url.toURI());
-            return file.isFile() ? new JarFile(file, false) : null;
+            return file.isFile() ? file : null;
         } catch (Exception notAJar) {
-            return null; // read as a resource instead
-        }
-    }
-
-    /**
-     * A new file in the temporary directory, created here (so never one planted before, nor a
-     * link: created exclusively). Named by the clock rather than by {@code File.createTempFile},
-     * whose SecureRandom cost a fifth of the agent's start; a name taken is tried again.
-     */
-    private static File newTempFile() throws IOException {
-        File dir = new File(System.getProperty("java.io.tmpdir"));
-        for (int i = 0; ; i++) {
-            File f = new File(dir, "holdtrace-bootstrap-" + Long.toHexString(System.nanoTime())
-                    + Integer.toHexString(System.identityHashCode(dir)) + ".jar");
-            if (f.createNewFile()) {
-                return f;
-            }
-            if (i >= 100) {
-                throw new IOException("could not create a file in " + dir + " for the agent's bootstrap part");
-            }
+            return null;
         }
     }
 

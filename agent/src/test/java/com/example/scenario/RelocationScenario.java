@@ -24,6 +24,11 @@ public final class RelocationScenario {
         String jar = byteBuddy.getProtectionDomain().getCodeSource().getLocation().getPath();
         System.out.println("APP-BYTEBUDDY " + jar.substring(jar.lastIndexOf('/') + 1) + " " + (unloaded != null));
 
+        // the agent's classes, asked for by name through the application's loader: the bootstrap
+        // loader's (the agent appends its jar there), so no class of the application's meets them
+        Class<?> installer = Class.forName("io.holdtrace.agent.AgentInstaller");
+        System.out.println("AGENT-LOADER " + (installer.getClassLoader() == null ? "bootstrap" : installer.getClassLoader()));
+
         PoolScenario.main(args);
     }
 }

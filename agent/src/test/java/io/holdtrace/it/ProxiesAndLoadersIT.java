@@ -48,11 +48,15 @@ class ProxiesAndLoadersIT {
     void anApplicationWithItsOwnJacksonAndByteBuddyRunsUnchanged() throws Exception {
         List<String> appLibs = jars(IT_LIBS.resolve("app"));
         assertEquals(4, appLibs.size(), "jackson x3 and byte-buddy copied for the application: " + appLibs);
-        AgentRun run = AgentRun.main(RelocationScenario.class).args("hikari", Databases.H2.url, "sa", "-", "close");
+        AgentRun run = AgentRun.main(RelocationScenario.class).args("hikari", Databases.H2.url, "sa", "-", "close")
+                .jvm("-Xshare:auto"); // class-data sharing on, as users run: the JVM's notice of the appended jar shows
         appLibs.forEach(run::classpath);
         AgentRun.Result result = run.run(LIMIT).assertOk();
         assertTrue(result.stdout.contains("APP-JACKSON 2.17.2 {\"ok\":true}"), result.toString());
         assertTrue(result.stdout.contains("APP-BYTEBUDDY byte-buddy-1.15.11.jar true"), result.toString());
+        assertTrue(result.stdout.contains("AGENT-LOADER bootstrap"), "the agent's classes are the bootstrap loader's: " + result);
+        assertEquals(2, result.stderr.split("bootstrap classpath has been appended", -1).length,
+                "one jar appended to the bootstrap class path, so the JVM's class-data sharing notice once: " + result.stderr);
         assertEquals(20, site(result.report(), result.site("close")).path("acquires").asInt());
     }
 

@@ -50,7 +50,7 @@ final class WarmUp {
 
     static byte[] runHooks() {
         String name = WarmUp.class.getName() + "$Template";
-        try (InputStream in = WarmUp.class.getClassLoader().getResourceAsStream(name.replace('.', '/') + ".class")) {
+        try (InputStream in = WarmUp.class.getResourceAsStream("/" + name.replace('.', '/') + ".class")) {
             if (in == null) {
                 return null;
             }
@@ -70,18 +70,20 @@ final class WarmUp {
     }
 
     static byte[] run(Weaver weaver) {
-        String name = WarmUp.class.getName() + "$Template"; // by name: the class itself is never loaded
-        try (InputStream in = WarmUp.class.getClassLoader().getResourceAsStream(name.replace('.', '/') + ".class")) {
+        // by name: the class itself is never loaded; read through the Class, which also serves a
+        // class of the bootstrap loader's (the agent's, as it runs), whose loader is null
+        String name = WarmUp.class.getName() + "$Template";
+        try (InputStream in = WarmUp.class.getResourceAsStream("/" + name.replace('.', '/') + ".class")) {
             if (in == null) {
                 return null;
             }
             byte[] bytes = in.readAllBytes();
             return weaver.weaveQuietly(WarmUp.class.getClassLoader(), name, bytes,
                     Weave.named((b, type) -> b
-                            .visit(Advice.to(Enter.class).on(named("open").and(takesArguments(1))
+                            .visit(Advice.to(Enter.class, Weave.Change.classFilesOf(Enter.class)).on(named("open").and(takesArguments(1))
                                     .and(takesArgument(0, String.class)).and(not(isAbstract()))))
                             .visit(Advice.withCustomMapping().bind(Stamp.class, LongConstant.forValue(1L), long.class)
-                                    .to(Exit.class).on(named("close").and(returns(long.class)))),
+                                    .to(Exit.class, Weave.Change.classFilesOf(Exit.class)).on(named("close").and(returns(long.class)))),
                             name));
         } catch (Throwable ignored) {
             return null;

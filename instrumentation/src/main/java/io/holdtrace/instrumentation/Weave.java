@@ -3,6 +3,7 @@ package io.holdtrace.instrumentation;
 import java.util.Arrays;
 import java.util.List;
 import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
 
 /**
@@ -21,6 +22,17 @@ public final class Weave {
     @FunctionalInterface
     public interface Change {
         DynamicType.Builder<?> apply(DynamicType.Builder<?> builder, TypeDescription type);
+
+        /**
+         * Where Byte Buddy reads an advice class's own class file ({@code Advice.to(type, this)}):
+         * its loader, or for a class of the bootstrap loader's (holdtrace's, in the agent, whose
+         * jar is appended to the bootstrap class path at run time, which the JDK's resource
+         * lookups there do not see) the system class loader, which has the agent jar on its path.
+         */
+        static ClassFileLocator classFilesOf(Class<?> advice) {
+            ClassLoader l = advice.getClassLoader();
+            return ClassFileLocator.ForClassLoader.of(l != null ? l : ClassLoader.getSystemClassLoader());
+        }
     }
 
     final String[] names;

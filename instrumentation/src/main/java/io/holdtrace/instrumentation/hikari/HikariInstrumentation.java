@@ -116,7 +116,7 @@ public final class HikariInstrumentation implements InstrumentationModule {
     static final class TimedCheckoutChange implements Weave.Change {
         @Override
         public DynamicType.Builder<?> apply(DynamicType.Builder<?> builder, TypeDescription type) {
-            return builder.visit(Advice.to(TimedCheckout.class).on(
+            return builder.visit(Advice.to(TimedCheckout.class, Weave.Change.classFilesOf(TimedCheckout.class)).on(
                     named("getConnection").and(takesArguments(long.class)).and(returns(named("java.sql.Connection")))));
         }
     }

@@ -10,9 +10,10 @@ import io.holdtrace.bootstrap.Holds;
 import io.holdtrace.instrumentation.Hook;
 import io.holdtrace.instrumentation.InstrumentationModule;
 import io.holdtrace.instrumentation.Weave;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import java.util.List;
@@ -25,7 +26,8 @@ import java.util.List;
  * holding thread, which may wake and go on before the completion runs). {@code send} calls
  * {@code sendAsync} itself: that inner call is inside the outer one and not counted again.
  * {@code HttpClientImpl} is in the java.net.http module, loaded by the platform class loader,
- * which finds the agent's bootstrap classes through the boot loader.
+ * which finds the agent's bootstrap classes through the boot loader; the agent's classes, loaded
+ * there too, reach the module's types by method handles ({@link Accessors}).
  */
 public final class JdkHttpClientInstrumentation implements InstrumentationModule {
 
@@ -59,11 +61,50 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
                 IMPL));
     }
 
-    /** A request's method (classes, not lambdas: no lambda is spun on the agent's start). */
+    /**
+     * The request's and response's accessors, by method handles on the module's public types: the
+     * agent's classes are loaded by the bootstrap loader, which cannot see {@code java.net.http}
+     * (a module of the platform loader), so no class of holdtrace's names its types. Made at the
+     * first call counted (the holder's initialization), not on the agent's start, where loading
+     * the types and adapting the handles cost about 4 ms of the application's main thread.
+     */
+    static final class Accessors {
+        static final Accessors INSTANCE = new Accessors();
+
+        final MethodHandle method;
+        final MethodHandle uri;
+        final MethodHandle statusCode;
+        final Class<?> response;
+
+        private Accessors() {
+            try {
+                ClassLoader platform = ClassLoader.getPlatformClassLoader();
+                Class<?> request = Class.forName("java.net.http.HttpRequest", false, platform);
+                response = Class.forName("java.net.http.HttpResponse", false, platform);
+                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+                method = lookup.findVirtual(request, "method", MethodType.methodType(String.class))
+                        .asType(MethodType.methodType(String.class, Object.class));
+                uri = lookup.findVirtual(request, "uri", MethodType.methodType(URI.class))
+                        .asType(MethodType.methodType(URI.class, Object.class));
+                statusCode = lookup.findVirtual(response, "statusCode", MethodType.methodType(int.class))
+                        .asType(MethodType.methodType(int.class, Object.class));
+            } catch (ReflectiveOperationException e) { // the module's own public API: in every JDK that has it
+                throw new IllegalStateException("java.net.http's request and response types: " + e, e);
+            }
+        }
+    }
+
+    /** A request's method (classes, not lambdas: none is spun on the agent's start). */
     static final class Method implements Function<Object, String> {
         @Override
         public String apply(Object request) {
-            return ((HttpRequest) request).method();
+            try {
+                return (String) Accessors.INSTANCE.method.invokeExact(request);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
         }
     }
 
@@ -71,15 +112,31 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
     static final class Uri implements Function<Object, URI> {
         @Override
         public URI apply(Object request) {
-            return ((HttpRequest) request).uri();
+            try {
+                return (URI) Accessors.INSTANCE.uri.invokeExact(request);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
         }
     }
 
-    /** The status of a response (a send's, or one that completed an asynchronous send). */
+    /** The status of a response (a send's, or one that completed an asynchronous send); -1 for anything else. */
     static final class Status implements ToIntFunction<Object> {
         @Override
-        public int applyAsInt(Object response) {
-            return response instanceof HttpResponse ? ((HttpResponse<?>) response).statusCode() : -1;
+        public int applyAsInt(Object result) {
+            Accessors a = Accessors.INSTANCE;
+            if (!a.response.isInstance(result)) {
+                return -1;
+            }
+            try {
+                return (int) a.statusCode.invokeExact(result);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
         }
     }
 }
