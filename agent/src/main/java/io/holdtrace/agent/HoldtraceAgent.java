@@ -15,7 +15,7 @@ import java.util.jar.JarFile;
  * which every woven class, the JDK's included, must see; and with them the rest of the agent:
  * loaded by the bootstrap loader, its classes (about 150 on a Spring Boot start) are read by the
  * JVM's native class path rather than by the application class loader's Java code, and are not
- * verified (the JVM verifies no class of the bootstrap loader's), which takes about 20 ms off the
+ * verified (the JVM verifies no class of the bootstrap loader's), which takes about 15 ms off the
  * application's main thread as it starts. One jar appended, so the JVM's warning that class-data
  * sharing then serves only the bootstrap loader's classes is printed once. Every class in the jar
  * is under {@code io.holdtrace} (its libraries relocated), so nothing of the application's is
