@@ -92,6 +92,14 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
                 throw new IllegalStateException("java.net.http's request and response types: " + e, e);
             }
         }
+
+        /** What a handle threw, unchecked (the getters declare nothing; the hooks' callers catch all). */
+        static RuntimeException unchecked(Throwable t) {
+            if (t instanceof Error) {
+                throw (Error) t;
+            }
+            return t instanceof RuntimeException ? (RuntimeException) t : new IllegalStateException(t);
+        }
     }
 
     /** A request's method (classes, not lambdas: none is spun on the agent's start). */
@@ -100,10 +108,8 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
         public String apply(Object request) {
             try {
                 return (String) Accessors.INSTANCE.method.invokeExact(request);
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IllegalStateException(t);
+                throw Accessors.unchecked(t);
             }
         }
     }
@@ -114,10 +120,8 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
         public URI apply(Object request) {
             try {
                 return (URI) Accessors.INSTANCE.uri.invokeExact(request);
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IllegalStateException(t);
+                throw Accessors.unchecked(t);
             }
         }
     }
@@ -132,10 +136,8 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
             }
             try {
                 return (int) a.statusCode.invokeExact(result);
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IllegalStateException(t);
+                throw Accessors.unchecked(t);
             }
         }
     }
