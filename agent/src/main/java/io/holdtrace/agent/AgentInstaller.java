@@ -37,10 +37,6 @@ public final class AgentInstaller {
     private AgentInstaller() {
     }
 
-    public static void install(String args, Instrumentation inst, boolean attached) {
-        install(args, inst, attached, null);
-    }
-
     /**
      * @param version the agent's version as the entry point read it from its package (the
      *                manifest the application class loader parsed as it loaded that class; a

@@ -48,15 +48,28 @@ final class WarmUp {
         t.start();
     }
 
+    /** The name of {@link Template}: the class itself is never loaded, only its class file read. */
+    private static final String TEMPLATE = WarmUp.class.getName() + "$Template";
+
+    /**
+     * {@link Template}'s class file, or null; read through the Class, which also serves a class of
+     * the bootstrap loader's (the agent's, as it runs), whose loader is null.
+     */
+    private static byte[] template() throws java.io.IOException {
+        try (InputStream in = WarmUp.class.getResourceAsStream("/" + TEMPLATE.replace('.', '/') + ".class")) {
+            return in == null ? null : in.readAllBytes();
+        }
+    }
+
     static byte[] runHooks() {
-        String name = WarmUp.class.getName() + "$Template";
-        try (InputStream in = WarmUp.class.getResourceAsStream("/" + name.replace('.', '/') + ".class")) {
-            if (in == null) {
+        try {
+            byte[] bytes = template();
+            if (bytes == null) {
                 return null;
             }
             // calls the hooks of the outbound-call and driver instrumentations make: never run (the class is not loaded)
             String object = "Ljava/lang/Object;";
-            return HookWeaver.weave(in.readAllBytes(), java.util.List.of(
+            return HookWeaver.weave(bytes, java.util.List.of(
                     Hook.on("open").arguments(1).argument(0, "Ljava/lang/String;")
                             .enter(Hook.call(Holds.class, "jdkSend", "(" + object + ")" + object, Hook.argument(0)))
                             .exitOrThrow(Hook.call(Holds.class, "jdkSent", "(" + object + object + "Ljava/lang/Throwable;)V",
@@ -70,21 +83,18 @@ final class WarmUp {
     }
 
     static byte[] run(Weaver weaver) {
-        // by name: the class itself is never loaded; read through the Class, which also serves a
-        // class of the bootstrap loader's (the agent's, as it runs), whose loader is null
-        String name = WarmUp.class.getName() + "$Template";
-        try (InputStream in = WarmUp.class.getResourceAsStream("/" + name.replace('.', '/') + ".class")) {
-            if (in == null) {
+        try {
+            byte[] bytes = template();
+            if (bytes == null) {
                 return null;
             }
-            byte[] bytes = in.readAllBytes();
-            return weaver.weaveQuietly(WarmUp.class.getClassLoader(), name, bytes,
+            return weaver.weaveQuietly(WarmUp.class.getClassLoader(), TEMPLATE, bytes,
                     Weave.named((b, type) -> b
                             .visit(Advice.to(Enter.class, Weave.Change.classFilesOf(Enter.class)).on(named("open").and(takesArguments(1))
                                     .and(takesArgument(0, String.class)).and(not(isAbstract()))))
                             .visit(Advice.withCustomMapping().bind(Stamp.class, LongConstant.forValue(1L), long.class)
                                     .to(Exit.class, Weave.Change.classFilesOf(Exit.class)).on(named("close").and(returns(long.class)))),
-                            name));
+                            TEMPLATE));
         } catch (Throwable ignored) {
             return null;
         }
