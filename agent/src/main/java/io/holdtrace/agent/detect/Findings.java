@@ -8,15 +8,21 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
-/** The findings so far, bounded: past {@code max}, further ones are counted per kind, not kept. */
+/**
+ * The findings so far, bounded: past {@code max}, further ones are counted per kind, not kept. A
+ * finding is made in two steps (added, then given its details under this lock), so the report
+ * and the listener see it only once the detector's pass that made it has ended ({@link #publish}):
+ * never half made.
+ */
 public final class Findings {
 
     private final int max;
     private final List<Finding> kept = new ArrayList<>();
     private final Map<String, Long> dropped = new TreeMap<>();
     private final Map<String, Long> total = new TreeMap<>();
-    /** Who hears of each new finding (JFR), or null; and the kept findings it has not heard of yet. */
+    /** Who hears of each new finding (JFR), or null. */
     private Consumer<Map<String, Object>> listener;
+    /** The kept findings added since the last {@link #publish}: not shown yet. */
     private final List<Finding> unpublished = new ArrayList<>();
 
     public Findings(int max) {
@@ -25,15 +31,13 @@ public final class Findings {
 
     /** Adds {@code f}; returns it, or null if only counted. */
     synchronized Finding add(Finding f) {
-        total.merge(f.kind, 1L, Long::sum);
         if (kept.size() >= max) {
+            total.merge(f.kind, 1L, Long::sum);
             dropped.merge(f.kind, 1L, Long::sum);
             return null;
         }
         kept.add(f);
-        if (listener != null) {
-            unpublished.add(f);
-        }
+        unpublished.add(f);
         return f;
     }
 
@@ -42,8 +46,9 @@ public final class Findings {
     }
 
     /**
-     * Hands the findings made since the last call to the listener, as the report shows them.
-     * The detector calls it at the end of a pass, when each new finding has its details.
+     * Shows the findings made since the last call, in the report and to the listener, as the
+     * report shows them. The detector calls it at the end of a pass, when each new finding has
+     * its details.
      */
     public void publish() {
         Consumer<Map<String, Object>> l;
@@ -53,11 +58,18 @@ public final class Findings {
                 return;
             }
             l = listener;
-            out = new ArrayList<>(unpublished.size());
+            out = l == null ? null : new ArrayList<>(unpublished.size());
             for (Finding f : unpublished) {
-                out.add(f.toMap());
+                f.shown = true;
+                total.merge(f.kind, 1L, Long::sum); // a kept one counts once shown
+                if (out != null) {
+                    out.add(f.toMap());
+                }
             }
             unpublished.clear();
+        }
+        if (out == null) {
+            return;
         }
         for (Map<String, Object> m : out) {
             try {
@@ -72,10 +84,13 @@ public final class Findings {
         change.run();
     }
 
+    /** The findings published so far. */
     public synchronized List<Map<String, Object>> toMaps() {
         List<Map<String, Object>> out = new ArrayList<>(kept.size());
         for (Finding f : kept) {
-            out.add(f.toMap());
+            if (f.shown) {
+                out.add(f.toMap());
+            }
         }
         return out;
     }
@@ -93,6 +108,9 @@ public final class Findings {
     public synchronized Map<String, Map<String, Long>> countsBySite() {
         Map<String, Map<String, Long>> out = new LinkedHashMap<>();
         for (Finding f : kept) {
+            if (!f.shown) {
+                continue;
+            }
             out.computeIfAbsent(f.pool + "|" + f.site, k -> new TreeMap<>()).merge(f.kind, 1L, Long::sum);
         }
         return out;
