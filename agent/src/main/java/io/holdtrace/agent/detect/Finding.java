@@ -20,8 +20,6 @@ public final class Finding {
     public final long startedAtMillis;
     public final long detectedAtMillis;
     final long startNanos;
-    /** Published by {@link Findings#publish}: its details are complete. Under the findings' lock. */
-    boolean shown;
     boolean open;
     double heldMs;
     String endReason;

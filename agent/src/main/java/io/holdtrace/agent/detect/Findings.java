@@ -22,7 +22,7 @@ public final class Findings {
     private final Map<String, Long> total = new TreeMap<>();
     /** Who hears of each new finding (JFR), or null. */
     private Consumer<Map<String, Object>> listener;
-    /** The kept findings added since the last {@link #publish}: not shown yet. */
+    /** The kept findings added since the last {@link #publish}, not shown yet: always the last of {@link #kept}. */
     private final List<Finding> unpublished = new ArrayList<>();
 
     public Findings(int max) {
@@ -60,7 +60,6 @@ public final class Findings {
             l = listener;
             out = l == null ? null : new ArrayList<>(unpublished.size());
             for (Finding f : unpublished) {
-                f.shown = true;
                 total.merge(f.kind, 1L, Long::sum); // a kept one counts once shown
                 if (out != null) {
                     out.add(f.toMap());
@@ -80,17 +79,21 @@ public final class Findings {
         }
     }
 
+    /** The kept findings published so far; under this lock. */
+    private List<Finding> shown() {
+        return kept.subList(0, kept.size() - unpublished.size());
+    }
+
     synchronized void update(Runnable change) {
         change.run();
     }
 
     /** The findings published so far. */
     public synchronized List<Map<String, Object>> toMaps() {
-        List<Map<String, Object>> out = new ArrayList<>(kept.size());
-        for (Finding f : kept) {
-            if (f.shown) {
-                out.add(f.toMap());
-            }
+        List<Finding> shown = shown();
+        List<Map<String, Object>> out = new ArrayList<>(shown.size());
+        for (Finding f : shown) {
+            out.add(f.toMap());
         }
         return out;
     }
@@ -107,10 +110,7 @@ public final class Findings {
     /** Per site and kind, how many findings (kept or not are not distinguished here). */
     public synchronized Map<String, Map<String, Long>> countsBySite() {
         Map<String, Map<String, Long>> out = new LinkedHashMap<>();
-        for (Finding f : kept) {
-            if (!f.shown) {
-                continue;
-            }
+        for (Finding f : shown()) {
             out.computeIfAbsent(f.pool + "|" + f.site, k -> new TreeMap<>()).merge(f.kind, 1L, Long::sum);
         }
         return out;
