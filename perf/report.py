@@ -23,7 +23,7 @@ ARM_TEXT = {
     "none": "no agent",
     "holdtrace-off": "holdtrace, enabled=false",
     "holdtrace-nosample": "holdtrace, captureBudget=0% (nothing sampled)",
-    "holdtrace": "holdtrace, defaults (captureBudget=0.5% of the process)",
+    "holdtrace": "holdtrace, defaults (captureBudget=0.25% of the process)",
     "holdtrace-all": "holdtrace, captureBudget=all",
     "hikari-leak": "HikariCP leakDetectionThreshold=2000",
     "otel": "OpenTelemetry agent {otel}, exporters off",

@@ -38,8 +38,8 @@ public class HotPathBench {
 
     /**
      * none: nothing sampled (capture budget 0), the path every checkout takes once the budget is
-     * spent; budget: 10 ms of capture a second, what the default (0.5% of the process's CPU)
-     * grants a process that keeps two cores busy; all: captureBudget=all; none+jfr: nothing sampled,
+     * spent; budget: 10 ms of capture a second, what the default (0.25% of the process's CPU)
+     * grants a process that keeps four cores busy; all: captureBudget=all; none+jfr: nothing sampled,
      * with JFR started but no recording asking for hold events.
      */
     @Param({"none", "budget", "all", "none+jfr"})

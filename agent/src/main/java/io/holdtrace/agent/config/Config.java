@@ -27,8 +27,8 @@ public final class Config {
      * Frames of classes in these packages (or these classes, with their nested classes) are never
      * a call site: JDK, pools, drivers, data-access frameworks, DI containers, languages' runtimes.
      */
-    /** {@code captureBudget}'s default: 0.5% of the process's own CPU. */
-    public static final double DEFAULT_CAPTURE_SHARE = 0.005;
+    /** {@code captureBudget}'s default: 0.25% of the process's own CPU. */
+    public static final double DEFAULT_CAPTURE_SHARE = 0.0025;
 
     public static final List<String> DEFAULT_FRAMEWORK_PACKAGES = List.of(
             "java", "javax", "jakarta", "jdk", "sun", "com.sun",
@@ -52,7 +52,7 @@ public final class Config {
     public final Duration reportInterval;
     public final Duration threshold;
     public final List<String> frameworkPackages;
-    /** The share of the process's own CPU spent on capture work (0.005 = 0.5%), or -1 to capture every checkout. */
+    /** The share of the process's own CPU spent on capture work (0.0025 = 0.25%), or -1 to capture every checkout. */
     public final double captureShare;
     /**
      * The capture budget's first grant, before the process's CPU is measured: the share of one core, in

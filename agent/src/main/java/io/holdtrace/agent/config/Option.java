@@ -8,7 +8,7 @@ public enum Option {
     THRESHOLD("threshold", "5s", "a duration like 500ms, 2s, 1m", "a hold longer than this is a long-hold finding (and a leak if never returned)"),
     FRAMEWORK_PACKAGES("frameworkPackages", "(built-in list, see README)", "package or class prefixes separated by :",
             "frames in these packages are skipped when finding the call site; ':'-separated; a leading + adds to the built-in list"),
-    CAPTURE_BUDGET("captureBudget", "0.5%", "a percentage such as 0.5% or 2%, or all",
+    CAPTURE_BUDGET("captureBudget", "0.25%", "a percentage such as 0.25% or 2%, or all",
             "share of the process's own CPU spent capturing and decoding call-site stacks, measured each second;"
                     + " past it checkouts are counted but not attributed"),
     STACK_DEPTH("stackDepth", "24", "integer 1-256", "frames kept per call site and per holder stack"),

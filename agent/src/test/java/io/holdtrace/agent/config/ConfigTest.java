@@ -33,7 +33,7 @@ class ConfigTest {
         assertTrue(c.enabled);
         assertEquals(Duration.ofSeconds(5), c.threshold);
         assertEquals(Duration.ofMinutes(1), c.reportInterval);
-        assertEquals(0.005, c.captureShare, 1e-12, "0.5% of the process's own CPU");
+        assertEquals(0.0025, c.captureShare, 1e-12, "0.25% of the process's own CPU");
         assertTrue(c.report.getFileName().toString().startsWith("holdtrace-"));
         assertTrue(c.exclude.isEmpty());
     }
@@ -68,7 +68,7 @@ class ConfigTest {
         Config half = parse("captureBudget=2%");
         assertEquals(0.02, half.captureShare, 1e-12);
         assertEquals(20_000_000L, half.captureNanosPerSecond, "the first grant, before the process is measured: 2% of one core");
-        assertEquals(0.005, parse("").captureShare, 1e-12, "the default");
+        assertEquals(0.0025, parse("").captureShare, 1e-12, "the default");
         assertEquals(-1.0, parse("captureBudget=all").captureShare);
         assertEquals(Long.MAX_VALUE, parse("captureBudget=all").captureNanosPerSecond);
     }
