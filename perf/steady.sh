@@ -11,12 +11,16 @@
 # tools.profiler:async-profiler) to count where the app's CPU goes for SECONDS: 10 ms CPU samples,
 # per thread. steady_report.py writes perf/RESULTS-steady.md: per round, the samples with the
 # agent's frames, by part (captures, the detector, the hot path, DI, outbound calls, the report).
+# The app runs with -XX:+DebugNonSafepoints (debug information only; the code is the same): without
+# it, a sample in inlined code is put in the nearest method with debug information, and the pool's
+# own code inlined around holdtrace's hooks (HikariCP's clock reads) was counted as holdtrace's.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PERF=$ROOT/perf
 ROUNDS=2 WARMUP=40 SECONDS_=60 CLIENTS=8 MAX_MIN=20 BUILD=1 FG=0 AGENT_ARGS=""
 PROFILER_VERSION=4.1
+JVM_FLAGS=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints)
 ARGS=("$@")
 while [ $# -gt 0 ]; do
   case $1 in
@@ -64,7 +68,7 @@ for r in $(seq 1 "$ROUNDS"); do
   name=round-$r
   port_file=$OUT/raw/$name.port
   args="report=$OUT/raw/$name.report.json${AGENT_ARGS:+,$AGENT_ARGS}"
-  java "-javaagent:$HT=$args" -jar "$APP" "${APP_ARGS[@]}" --sample.port-file="$port_file" >"$OUT/raw/$name.app.log" 2>&1 &
+  java "${JVM_FLAGS[@]}" "-javaagent:$HT=$args" -jar "$APP" "${APP_ARGS[@]}" --sample.port-file="$port_file" >"$OUT/raw/$name.app.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 1200); do [ -s "$port_file" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
   if [ ! -s "$port_file" ]; then
@@ -100,7 +104,7 @@ PY
  "machine": "$(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1)",
  "jdk": "$(java -version 2>&1 | sed -n 2p | sed 's/"/\\"/g')",
  "command": "${PERF_COMMAND:-perf/steady.sh ${ARGS[*]:-}}",
- "agent_args": "$AGENT_ARGS", "profiler": "$PROFILER_VERSION", "interval": "10 ms",
+ "agent_args": "$AGENT_ARGS", "jvm_flags": "${JVM_FLAGS[*]}", "profiler": "$PROFILER_VERSION", "interval": "10 ms",
  "load": "--clients=$CLIENTS ${LOAD_PATHS[*]}", "warmup_s": $WARMUP, "seconds_s": $SECONDS_,
  "app_cores": $(awk -v t=$(( c1 - c0 )) -v h="$clk_tck" -v s="$SECONDS_" 'BEGIN { printf "%.3f", t / h / s }'),
  "captures_per_s": "$captures_per_s"}

@@ -78,7 +78,8 @@ def main(raw, out):
         f"- command: `{meta['command']}`",
         f"- the sample app on PostgreSQL with the agent ({meta['agent_args'] or 'defaults'}) under the built-in load"
         f" ({meta['load']}); after {meta['warmup_s']} s of it, async-profiler {meta['profiler']} attached"
-        f" for {meta['seconds_s']} s (CPU, {meta['interval']} samples, per thread)",
+        f" for {meta['seconds_s']} s (CPU, {meta['interval']} samples, per thread)"
+        + (f"; the app's JVM flags: `{meta['jvm_flags']}`" if meta.get("jvm_flags") else ""),
         "",
         "Each sample is a moment the application's process was on a CPU; holdtrace's share is the samples"
         " with one of the agent's frames on the stack. The counting noise of n samples is about the square"
