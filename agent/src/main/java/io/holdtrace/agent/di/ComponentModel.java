@@ -57,6 +57,8 @@ public final class ComponentModel implements Components.Sink, Attribution {
          * provider, {@code getBean}, {@code getInstance}): not every instance of it is a captive.
          */
         volatile boolean madeFree;
+        /** Its class name is in {@code byClass} (its own entry or another bean's of the same class). */
+        volatile boolean classKnown;
 
         Bean(String name, String className, String scope, String declaredAt, String linkedKey) {
             this.name = name;
@@ -71,6 +73,8 @@ public final class ComponentModel implements Components.Sink, Attribution {
     static final class Container {
         final String id;
         final int kind;
+        /** Spring: the factory's identity hash, the key of {@code spring}. */
+        final int identity;
         final WeakReference<Object> ref;
         /** Spring: by bean name; Guice: by {@code Key.toString()}. */
         final Map<String, Bean> beans = new ConcurrentHashMap<>();
@@ -82,6 +86,7 @@ public final class ComponentModel implements Components.Sink, Attribution {
         Container(String id, int kind, Object obj) {
             this.id = id;
             this.kind = kind;
+            this.identity = System.identityHashCode(obj);
             this.ref = new WeakReference<>(obj);
         }
     }
@@ -106,6 +111,8 @@ public final class ComponentModel implements Components.Sink, Attribution {
 
     private final SiteDecoder decoder;
     private final Map<Integer, Container> spring = new ConcurrentHashMap<>();
+    /** The Spring container {@link #created} found last: nearly always the only one. */
+    private volatile Container lastSpring;
     private final List<Container> guice = new CopyOnWriteArrayList<>();
     private final List<Container> all = new CopyOnWriteArrayList<>();
     /** Component classes (CGLIB and Guice enhancer suffixes removed) to the first registration of each. */
@@ -165,15 +172,26 @@ public final class ComponentModel implements Components.Sink, Attribution {
         if (cr.container != Creation.SPRING) {
             return;
         }
-        Container c = spring.get(cr.containerId);
-        Bean b = c == null ? null : c.beans.get((String) cr.key);
-        if (b == null) {
+        // every prototype and request-scoped bean's creation comes here, on the application's
+        // thread: once a bean was made free and its class is known there is nothing left to learn,
+        // and that is found with one map lookup
+        Container c = lastSpring;
+        if (c == null || c.identity != cr.containerId) {
+            c = spring.get(cr.containerId);
+            if (c == null) {
+                return;
+            }
+            lastSpring = c;
+        }
+        Bean b = c.beans.get((String) cr.key);
+        if (b == null || b.madeFree && b.classKnown) {
             return;
         }
         if (!b.madeFree && rank(scopeOf(cr)) < 2 && !insideLongLived(cr.parent)) {
             b.madeFree = true;
         }
         if (b.className != null && byClass.containsKey(b.className)) {
+            b.classKnown = true;
             return;
         }
         String cls = userClass(instance.getClass().getName());
@@ -181,6 +199,7 @@ public final class ComponentModel implements Components.Sink, Attribution {
             b.className = cls;
         }
         byClass.putIfAbsent(cls, new Object[] {c, b});
+        b.classKnown = cls.equals(b.className);
     }
 
     private static String scopeOf(Creation x) {
@@ -236,6 +255,7 @@ public final class ComponentModel implements Components.Sink, Attribution {
         c.beans.put(key, b);
         if (b.className != null) {
             byClass.putIfAbsent(b.className, new Object[] {c, b});
+            b.classKnown = true;
         }
     }
 

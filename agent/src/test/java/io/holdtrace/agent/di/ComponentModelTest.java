@@ -15,6 +15,7 @@ import io.holdtrace.agent.detect.SiteDecoder;
 import io.holdtrace.bootstrap.CaptureBudget;
 import io.holdtrace.bootstrap.Component;
 import io.holdtrace.bootstrap.Creation;
+import io.holdtrace.bootstrap.TestCreations;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
@@ -87,10 +88,43 @@ class ComponentModelTest {
         assertFalse(ComponentModel.isXml("file [/app/classes/com/acme/AppConfig.class]"));
     }
 
+    @Test
+    void aBeanMadeFreeInOneSpringContainerStaysUnmadeInAnother() {
+        ComponentModel m = new ComponentModel(new SiteDecoder(Config.DEFAULT_FRAMEWORK_PACKAGES, 8, 10, new CaptureBudget(Long.MAX_VALUE)));
+        DefaultListableBeanFactory first = new DefaultListableBeanFactory();
+        DefaultListableBeanFactory second = new DefaultListableBeanFactory();
+        for (DefaultListableBeanFactory f : java.util.List.of(first, second)) {
+            m.registered(Creation.SPRING, f, "perCall", definition("com.acme.PerCall", "prototype"));
+            m.registered(Creation.SPRING, f, "reporting", definition("com.acme.Reporting", "singleton"));
+            m.dependency(f, "perCall", "reporting");
+        }
+        Component inFirst = componentIn(m, "spring-1", "perCall");
+        Component inSecond = componentIn(m, "spring-2", "perCall");
+        assertNotNull(m.capturedUserOf(inFirst, true, false), "given to a singleton, never made per call yet");
+
+        // made per call (getBean, outside any creation) in the first container, again and again:
+        // after the first, the agent has nothing left to learn from it
+        for (int i = 0; i < 3; i++) {
+            m.created(TestCreations.spring(first, "perCall", "prototype"), new Object());
+        }
+        assertNull(m.capturedUserOf(inFirst, true, false), "made per call: one thread's long hold proves nothing");
+        assertNotNull(m.capturedUserOf(inFirst, false, true), "a connection several threads used still does");
+        assertNotNull(m.capturedUserOf(inSecond, true, false), "the other container's bean of that name was not made so");
+
+        m.created(TestCreations.spring(second, "perCall", "prototype"), new Object());
+        assertNull(m.capturedUserOf(inSecond, true, false), "now it was");
+        m.created(TestCreations.spring(new Object(), "perCall", "prototype"), new Object()); // a factory it never heard of
+    }
+
     private static Component componentIn(ComponentModel m, String name) {
+        return componentIn(m, null, name);
+    }
+
+    /** The registration of {@code name} in {@code container} (its id, such as spring-1), or in any if null. */
+    private static Component componentIn(ComponentModel m, String container, String name) {
         for (Object o : (java.util.List<?>) m.toReport().get("registrations")) {
             Map<?, ?> r = (Map<?, ?>) o;
-            if (r.get("name").equals(name)) {
+            if (r.get("name").equals(name) && (container == null || container.equals(r.get("container")))) {
                 return new Component((String) r.get("container"), name, (String) r.get("class"), (String) r.get("scope"),
                         (String) r.get("declaredAt"));
             }
