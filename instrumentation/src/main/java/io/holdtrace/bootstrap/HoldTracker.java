@@ -75,6 +75,9 @@ public final class HoldTracker {
         Throwable capture = capture(now, pool);
         Hold h = new Hold(handle, collected, owner.stripe, pool, owner, now, waited, capture);
         h.context(event, owner.creating, owner.transactional); // which component takes it, inside which transaction
+        if (!Holds.genericHolds) {
+            Holds.genericHolds = true; // before the hold is put: a use that misses the flag misses the hold too
+        }
         open.noteHandleClass(handle.getClass());
         if (open.put(h)) {
             pool.checkedOut(owner, waited);
@@ -441,7 +444,7 @@ public final class HoldTracker {
             used(s); // a pooled entry's checkout (HikariCP's)
             return;
         }
-        if (!open.isHandleClass(handle.getClass())) {
+        if (!Holds.genericHolds || !open.isHandleClass(handle.getClass())) {
             // no hold was ever made of an object of this class: most often the driver's own
             // connection under a pool's, which a statement's creation reaches after the pool's
             return;

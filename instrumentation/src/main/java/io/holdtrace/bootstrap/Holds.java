@@ -21,6 +21,13 @@ public final class Holds {
     private static final String[] END_NAMES = {"open", "close", "abort", "evict", "pool-shutdown", "gc-unclosed"};
 
     private static volatile HoldTracker tracker;
+    /**
+     * Set once any tracker made a hold on the generic path (every pool but HikariCP's slots): until
+     * then no object a use hook sees can be a generic hold's. Beside {@link #tracker}, in the line
+     * every hook reads anyway: a statement's creation on the driver's own connection under a pool's
+     * (woven too) is turned away without touching the hold table's lines, cold on a request thread.
+     */
+    static volatile boolean genericHolds;
 
     private Holds() {
     }
