@@ -14,11 +14,13 @@ public final class HoldCalls {
     private final RpcCall[] kept = new RpcCall[MAX_KEPT];
 
     /**
-     * Counts {@code c} if {@code h} is still open. A call that ends at the very moment another
-     * thread ends the hold may miss the pool's totals, which read this when the hold ends.
+     * Counts {@code c} if {@code h} is still open, or if its thread waited for {@code c} while
+     * holding ({@link RpcCall#joined}: an asynchronous call whose completion attributes it after the
+     * hold ended). A call counted after its hold ended, or ending at the very moment another thread
+     * ends the hold, may miss the pool's totals, which read this when the hold ends.
      */
     synchronized boolean add(Hold h, RpcCall c) {
-        if (!h.isOpen()) {
+        if (!h.isOpen() && !c.joined) { // (the hold's end is read first: a thread sets joined before it ends the hold)
             return false;
         }
         if (count < MAX_KEPT) {

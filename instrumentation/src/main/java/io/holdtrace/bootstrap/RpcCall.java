@@ -40,6 +40,12 @@ public final class RpcCall implements BiConsumer<Object, Throwable> {
     private volatile String error;
     private volatile boolean timeout;
     private volatile boolean attributed;
+    /**
+     * Set by the calling thread as one of its holds ends with this call's future complete (it
+     * waited for the call while holding) and the completion already finishing it on another thread:
+     * the call counts against its holds even if that thread attributes it after they ended.
+     */
+    volatile boolean joined;
     private String target;
     /**
      * An asynchronous call's future until the call is finished (then cleared): strongly, for the

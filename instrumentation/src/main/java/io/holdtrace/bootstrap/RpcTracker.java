@@ -149,15 +149,26 @@ public final class RpcTracker {
      * A hold of the thread that made the asynchronous call {@code c} ends. If the call's future is
      * complete but holdtrace's completion has not run yet (the thread that joined on it woke first
      * and went on to give the connection back), the call is finished now, while the hold is still
-     * open: it was waited for while holding. A call whose future is not complete is left to its
-     * completion (made while holding, nobody waits for it: counted late if the holds have ended).
+     * open: it was waited for while holding. If the completion has claimed it already and is
+     * finishing it on its own thread, the call is marked {@link RpcCall#joined}, so that it counts
+     * against the thread's holds however late that thread gets to attribute it. (Such a call also
+     * counts against a hold of the same thread that ended while it was in flight: rare, and better
+     * than losing it.) A call whose future is not complete is left to its completion (made while
+     * holding, nobody waits for it: counted late if the holds have ended).
      */
     void settle(RpcCall c) {
         try {
             CompletableFuture<?> f = c.future;
-            if (f == null || !f.isDone()) {
+            if (f == null) {
+                // its completion has claimed it and is finishing it on another thread (the future
+                // is complete: the completion runs after it): the hold ending now counts it
+                c.joined = true;
                 return;
             }
+            if (!f.isDone()) {
+                return;
+            }
+            c.joined = true; // if the completion claims it first, it still counts against this hold
             Object response = null;
             Throwable thrown = null;
             try {
@@ -175,11 +186,20 @@ public final class RpcTracker {
         if (!c.claimFinish()) {
             return; // finished already (an asynchronous call settled as its hold ended)
         }
+        finishClaimed(c, now, status, thrown);
+    }
+
+    /**
+     * The rest of {@link #finish}, by the thread that claimed it. The calling thread's pending call
+     * is cleared only once the call is attributed: until then a hold of that thread that ends sees
+     * it ({@link #settle}), even while another thread finishes it.
+     */
+    void finishClaimed(RpcCall c, long now, int status, Throwable thrown) {
         c.future = null;
+        c.end(now, status, thrown);
         if (c.thread.async == c) {
             c.thread.async = null;
         }
-        c.end(now, status, thrown);
         if (!c.attributed()) {
             late.incrementAndGet(); // its holds had ended: an async call nobody waited for while holding
             return;

@@ -292,6 +292,32 @@ class RpcTrackerTest {
     }
 
     @Test
+    void anAsyncCallJoinedOnCountsWhenItsCompletionIsStillFinishingItAsTheHoldEnds() throws Exception {
+        onFreshThread(() -> {
+            Holds.rpcAsyncStatus(r -> (Integer) r);
+            Object conn = take();
+            Hold hold = openHold();
+            Deferring joined = new Deferring();
+            RpcCall call = (RpcCall) Holds.rpcStart(Holds.CLIENT_JDK, "POST", "http", "h", 80, "/auth/token");
+            Holds.rpcAsync(call, joined, null);
+            joined.complete(200); // the joining thread wakes and goes on
+            // meanwhile the completion, on the client's thread, has claimed the call and is
+            // descheduled before it attributes it (what a loaded two-core machine does now and then)
+            assertTrue(call.claimFinish());
+            call.future = null;
+            Holds.released(conn, Holds.END_CLOSE); // the transaction commits and gives the connection back
+            assertFalse(hold.isOpen());
+            t.rpc().finishClaimed(call, System.nanoTime(), 200, null); // the completion goes on
+            List<RpcCall> calls = drained();
+            assertEquals(1, calls.size(), "waited for while holding: counted, not lost");
+            assertEquals("200", calls.get(0).outcome());
+            assertEquals(1, hold.calls().count(), "against the hold it was made in");
+            assertEquals(0, t.rpc().late());
+            assertFalse(Holds.holding(), "the thread's pending call is cleared once it is attributed");
+        });
+    }
+
+    @Test
     void theFastPathAllocatesNothing() throws Exception {
         onFreshThread(() -> {
             com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

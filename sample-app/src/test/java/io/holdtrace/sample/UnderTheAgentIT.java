@@ -138,7 +138,7 @@ class UnderTheAgentIT {
         // incident B: the auth call made while the checkout transaction holds its connection
         JsonNode b = rpcFinding(r, "POST", "/auth/token", PKG + "checkout.CheckoutController.checkout(");
         assertEquals(PKG + "checkout.CheckoutService.checkout", b.path("transactional").asString(), b.toString());
-        assertEquals(10, b.path("calls").asInt(), b.toString());
+        assertEquals(10, b.path("calls").asInt(), b + "\ncounts: " + r.path("counts") + "\nsites: " + r.path("sites"));
         assertEquals(10, b.path("outcomes").path("200").asInt(), b.toString());
         assertTrue(b.path("callSites").toString().contains(PKG + "downstream.DownstreamClient.authToken("), b.toString());
         assertTrue(b.path("callTime").path("meanMs").asDouble() >= 20.0, "the auth latency is 20 ms: " + b);
