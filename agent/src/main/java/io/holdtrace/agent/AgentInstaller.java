@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.LongSupplier;
 
 /**
  * Wires the agent: reads the options, starts the tracker, the detector and the reporter, and
@@ -75,7 +76,12 @@ public final class AgentInstaller {
         detector.outboundCalls(outbound);
         reportBuilder.outboundCalls(outbound);
         if (config.captureShare > 0) {
-            CaptureShare share = CaptureShare.ofProcess(tracker.budget(), config.captureShare, tracker::uncaptured);
+            CaptureShare share = CaptureShare.ofProcess(tracker.budget(), config.captureShare, new LongSupplier() {
+                @Override
+                public long getAsLong() { // a class, not a method reference: no lambda is spun on the main thread
+                    return tracker.uncaptured();
+                }
+            });
             detector.captureShare(share);
             reportBuilder.captureShare(share);
         }
@@ -144,14 +150,19 @@ public final class AgentInstaller {
     private static void weave(Instrumentation inst, List<InstrumentationModule> modules) {
         List<Weave> weaves = new ArrayList<>();
         List<ClassFileTransformer> shapes = new ArrayList<>();
+        List<String> likely = new ArrayList<>();
         for (InstrumentationModule m : modules) {
             weaves.addAll(m.weaves());
+            likely.addAll(m.likelyClasses());
             ClassFileTransformer t = m.classFileChanges();
             if (t != null) {
                 shapes.add(t);
             }
         }
         Weaver weaver = new Weaver(weaves, shapes, new BootstrapClassFiles());
+        if (!"false".equals(System.getProperty("holdtrace.debug.ahead"))) { // (false: to measure it)
+            weaver.weaveAhead(likely); // the classes woven, off the application's thread, before they load
+        }
         weaver.warmUp(); // the hook weaver's (and, if a weave needs it from the start, Byte Buddy's) first use, on a thread of its own
         inst.addTransformer(weaver, true);
         try {
