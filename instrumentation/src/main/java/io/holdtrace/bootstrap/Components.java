@@ -1,5 +1,8 @@
 package io.holdtrace.bootstrap;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 
 /**
@@ -123,13 +126,20 @@ public final class Components {
         return m;
     }
 
-    /** Each bean definition class's {@code getScope()}, looked up once per class. */
-    private static final ClassValue<Method> SCOPE_GETTER = new ClassValue<>() {
+    /** A getter's type as {@link #springCreating} invokes it. */
+    private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
+
+    /**
+     * Each bean definition class's {@code getScope()}, looked up once per class, as a method
+     * handle (on JDK 17 a reflective call runs JNI calls, then generates a class per method, on
+     * the application's thread); null if it has none that can be called.
+     */
+    private static final ClassValue<MethodHandle> SCOPE_GETTER = new ClassValue<>() {
         @Override
-        protected Method computeValue(Class<?> type) {
+        protected MethodHandle computeValue(Class<?> type) {
             try {
-                return unchecked(type.getMethod("getScope"));
-            } catch (NoSuchMethodException e) {
+                return MethodHandles.publicLookup().unreflect(unchecked(type.getMethod("getScope"))).asType(GETTER);
+            } catch (NoSuchMethodException | IllegalAccessException e) {
                 return null;
             }
         }
@@ -145,12 +155,14 @@ public final class Components {
             return null;
         }
         String scope = null;
-        try {
-            Method getter = mbd == null ? null : SCOPE_GETTER.get(mbd.getClass());
-            Object s = getter == null ? null : getter.invoke(mbd);
-            scope = s instanceof String ? (String) s : null;
-        } catch (Throwable e) {
-            Faults.report("bean scope", e);
+        if (mbd != null) {
+            try {
+                MethodHandle getter = SCOPE_GETTER.get(mbd.getClass());
+                Object s = getter == null ? null : (Object) getter.invokeExact(mbd);
+                scope = s instanceof String ? (String) s : null;
+            } catch (Throwable e) {
+                Faults.report("bean scope", e);
+            }
         }
         return enter(Creation.SPRING, factory, name, scope);
     }

@@ -63,7 +63,11 @@ final class Subtypes {
     boolean test(String name, String[] direct, ClassLoader loader) {
         Map<String, Boolean> memo;
         synchronized (byLoader) {
-            memo = byLoader.computeIfAbsent(loader, l -> new ConcurrentHashMap<>());
+            memo = byLoader.get(loader); // no lambdas: this runs on the application's start
+            if (memo == null) {
+                memo = new ConcurrentHashMap<>();
+                byLoader.put(loader, memo);
+            }
         }
         if (memo.size() >= MAX_NAMES) {
             memo.clear();
@@ -129,7 +133,12 @@ final class Subtypes {
 
     private static Supers supers(ClassLoader loader) {
         synchronized (SUPERS) {
-            return SUPERS.computeIfAbsent(loader, Supers::new);
+            Supers s = SUPERS.get(loader);
+            if (s == null) {
+                s = new Supers(loader);
+                SUPERS.put(loader, s);
+            }
+            return s;
         }
     }
 

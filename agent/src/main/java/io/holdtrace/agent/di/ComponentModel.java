@@ -9,6 +9,9 @@ import io.holdtrace.bootstrap.Creation;
 import io.holdtrace.bootstrap.Faults;
 import io.holdtrace.bootstrap.Hold;
 import java.lang.ref.WeakReference;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -151,7 +154,15 @@ public final class ComponentModel implements Components.Sink, Attribution {
     @Override
     public void dependency(Object registry, String dependency, String dependent) {
         Container c = springContainer(registry);
-        c.deps.computeIfAbsent(dependent, k -> ConcurrentHashMap.newKeySet()).add(dependency);
+        Set<String> deps = c.deps.get(dependent); // no lambda: this runs on the application's start
+        if (deps == null) {
+            Set<String> fresh = ConcurrentHashMap.newKeySet();
+            deps = c.deps.putIfAbsent(dependent, fresh);
+            if (deps == null) {
+                deps = fresh;
+            }
+        }
+        deps.add(dependency);
     }
 
     @Override
@@ -758,7 +769,7 @@ public final class ComponentModel implements Components.Sink, Attribution {
     private static final class Lookups {
         /** Whether the class implements the interface by its name, in any loader; null until asked. */
         volatile Boolean implemented;
-        /** The getters by name ({@link Method}, or {@link #NONE}). */
+        /** The getters by name ({@link MethodHandle}, or {@link #NONE}). */
         final ConcurrentHashMap<String, Object> getters = new ConcurrentHashMap<>();
     }
 
@@ -799,7 +810,12 @@ public final class ComponentModel implements Components.Sink, Attribution {
         return false;
     }
 
-    /** A public interface's getter, called through the interface (the implementation may be a private class). */
+    /**
+     * A public interface's getter, called through the interface (the implementation may be a
+     * private class), by a method handle: on JDK 17 a reflective {@code Method.invoke} runs JNI
+     * calls, then generates a class per method, and checks its caller every call (a Spring start
+     * reads half a dozen getters of some hundreds of definitions, on its main thread).
+     */
     private static Object call(Object target, String iface, String method) {
         try {
             ConcurrentHashMap<String, Object> known = lookups(target.getClass(), iface).getters;
@@ -811,14 +827,18 @@ public final class ComponentModel implements Components.Sink, Attribution {
                 } catch (ClassNotFoundException notVisible) {
                     i = null;
                 }
-                m = i != null && i.isInstance(target) ? i.getMethod(method) : NONE;
+                m = i != null && i.isInstance(target)
+                        ? MethodHandles.publicLookup().unreflect(i.getMethod(method)).asType(GETTER) : NONE;
                 known.put(method, m);
             }
-            return m == NONE ? null : ((Method) m).invoke(target);
+            return m == NONE ? null : (Object) ((MethodHandle) m).invokeExact(target);
         } catch (Throwable e) {
             return null;
         }
     }
+
+    /** A getter's type as {@link #call} invokes it. */
+    private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
 
     Collection<Container> containers() {
         return all;
