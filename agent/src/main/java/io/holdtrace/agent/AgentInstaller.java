@@ -150,19 +150,14 @@ public final class AgentInstaller {
     private static void weave(Instrumentation inst, List<InstrumentationModule> modules) {
         List<Weave> weaves = new ArrayList<>();
         List<ClassFileTransformer> shapes = new ArrayList<>();
-        List<String> likely = new ArrayList<>();
         for (InstrumentationModule m : modules) {
             weaves.addAll(m.weaves());
-            likely.addAll(m.likelyClasses());
             ClassFileTransformer t = m.classFileChanges();
             if (t != null) {
                 shapes.add(t);
             }
         }
         Weaver weaver = new Weaver(weaves, shapes, new BootstrapClassFiles());
-        if (!"false".equals(System.getProperty("holdtrace.debug.ahead"))) { // (false: to measure it)
-            weaver.weaveAhead(likely); // the classes woven, off the application's thread, before they load
-        }
         weaver.warmUp(); // the hook weaver's (and, if a weave needs it from the start, Byte Buddy's) first use, on a thread of its own
         inst.addTransformer(weaver, true);
         try {

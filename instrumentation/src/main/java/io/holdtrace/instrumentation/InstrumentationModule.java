@@ -31,15 +31,4 @@ public interface InstrumentationModule {
     default ClassFileTransformer classFileChanges() {
         return null;
     }
-
-    /**
-     * Binary names of classes that this module's subtype weaves or shape changes are known to
-     * take in common libraries, which the weaver may then weave ahead of their loading, off the
-     * application's thread ({@link Weaver#weaveAhead}); a class its weaves name is done so
-     * anyway. Only a hint: a class not listed, or listed wrongly, is woven (or not) as it loads,
-     * the same way. None by default.
-     */
-    default List<String> likelyClasses() {
-        return List.of();
-    }
 }

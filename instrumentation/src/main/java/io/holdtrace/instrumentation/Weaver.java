@@ -46,8 +46,7 @@ public final class Weaver implements ClassFileTransformer {
     /** Set while this thread weaves: a class loaded meanwhile is left alone. */
     private static final ThreadLocal<Boolean> BUSY = new ThreadLocal<>();
 
-    private static final Weave[] NO_WEAVES = new Weave[0];
-    /** Weaves by the internal name ({@code a/b/C}) of the class they name; none for a class only woven ahead ({@link #weaveAhead}). */
+    /** Weaves by the internal name ({@code a/b/C}) of the class they name. */
     private final Map<String, Weave[]> byName = new HashMap<>();
     /** The modules' shape changes, called before the weaves. */
     private final ClassFileTransformer[] shapes;
@@ -65,8 +64,6 @@ public final class Weaver implements ClassFileTransformer {
     /** Whether any weave is hooks: the hook weaver is then warmed up as the agent starts. */
     private final boolean hooked;
     private volatile boolean warmedUp;
-    /** Classes woven ahead of their loading, or null ({@link #weaveAhead}). */
-    private volatile Ahead ahead;
 
     /**
      * @param extraClassFiles where class files no loader serves as resources are read from (the
@@ -150,48 +147,14 @@ public final class Weaver implements ClassFileTransformer {
         if (className == null || bytes == null) {
             return null;
         }
-        if (!warmedUp && warmUpPrefixes.length > 0) {
-            warmUpFor(className);
-        }
-        Weave[] named = byName.get(className); // (a likely class's entry is empty)
-        Ahead a = ahead;
-        if (a != null && loader != null) {
-            try {
-                if (named != null && redefined == null) {
-                    Ahead.Result r = a.take(loader, className, bytes);
-                    if (r != null) {
-                        return r.output;
-                    }
-                }
-                a.defining(loader, className);
-            } catch (Throwable t) { // (a thread that could not start, say): the class is woven as it loads
-                Faults.report("weaving ahead", t);
-            }
-        }
-        return transform(loader, className, redefined, domain, bytes, named, false);
-    }
-
-    /** What {@link #transform} makes of a class being loaded, made ahead ({@link Ahead}): the same but that a weave needing Byte Buddy throws {@link NotAhead}. */
-    byte[] ahead(ClassLoader loader, String internalName, byte[] bytes) throws NotAhead {
-        return transform(loader, internalName, null, null, bytes, byName.get(internalName), true);
-    }
-
-    /** A class that is not woven ahead: left to its loading. */
-    static final class NotAhead extends RuntimeException {
-        NotAhead() {
-            super(null, null, false, false);
-        }
-    }
-
-    private byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
-                             byte[] bytes, Weave[] named, boolean ahead) {
         byte[] shaped = shapes.length == 0 ? null : shape(loader, className, redefined, domain, bytes);
         if (shaped != null) {
             bytes = shaped;
         }
         try {
+            Weave[] named = byName.get(className);
             List<Weave> changes = null;
-            if (named != null && named.length > 0) {
+            if (named != null) {
                 changes = new ArrayList<>(List.of(named));
             }
             if (loader != null && bySupertype.length > 0 && !className.startsWith("io/holdtrace/")) {
@@ -205,48 +168,15 @@ public final class Weaver implements ClassFileTransformer {
                     changes = subtypeWeaves(loader, className.replace('/', '.'), bytes, declared, changes);
                 }
             }
-            byte[] woven = changes == null ? null : weave(loader, className.replace('/', '.'), bytes, changes, ahead);
+            if (!warmedUp && warmUpPrefixes.length > 0) {
+                warmUpFor(className);
+            }
+            byte[] woven = changes == null ? null : weave(loader, className.replace('/', '.'), bytes, changes);
             return woven != null ? woven : shaped;
-        } catch (NotAhead notAhead) {
-            throw notAhead;
         } catch (Throwable t) {
             failed(className.replace('/', '.'), t);
             return shaped; // a shape given as the class loaded is kept on a retransformation, woven or not
         }
-    }
-
-    /**
-     * Weaves ahead of their loading, on a thread of its own, the classes the weaves name and
-     * {@code likely} ones (classes subtype weaves are known to take), each for the first class
-     * loader that defines a class of its library; see {@link Ahead}. Call once, before adding
-     * this transformer.
-     */
-    public void weaveAhead(List<String> likely) {
-        weaveAhead(new Ahead(this, aheadNames(likely), debug));
-    }
-
-    void weaveAhead(Ahead a) {
-        if (a.isEmpty()) {
-            return;
-        }
-        for (String n : a.names()) { // one lookup finds a class the weaver has a name for, with weaves or not
-            if (!byName.containsKey(n)) {
-                byName.put(n, NO_WEAVES);
-            }
-        }
-        ahead = a;
-    }
-
-    List<String> aheadNames(List<String> likely) {
-        List<String> names = new ArrayList<>(binaryNames);
-        java.util.Collections.sort(names); // in a stable order
-        names.addAll(likely);
-        return names;
-    }
-
-    /** The weaving ahead, or null (tests). */
-    Ahead ahead() {
-        return ahead;
     }
 
     /** The shape changes' output, each fed the one before's; null if none changed the class. */
@@ -284,7 +214,7 @@ public final class Weaver implements ClassFileTransformer {
         return changes;
     }
 
-    private byte[] weave(ClassLoader loader, String name, byte[] bytes, List<Weave> changes, boolean ahead) {
+    private byte[] weave(ClassLoader loader, String name, byte[] bytes, List<Weave> changes) {
         if (BUSY.get() != null) {
             return null;
         }
@@ -315,9 +245,6 @@ public final class Weaver implements ClassFileTransformer {
                     advice.add(w);
                 }
             }
-            if (ahead && advice != null) {
-                throw new NotAhead(); // Byte Buddy's first use is warmed up where a class needs it, not here
-            }
             byte[] out = null;
             if (hooks != null) {
                 try {
@@ -334,7 +261,7 @@ public final class Weaver implements ClassFileTransformer {
                 out = b != null ? b : out;
             }
             if (debug && out != null) {
-                System.err.println(PREFIX + "wove " + name + (advice == null ? " with hooks" : "") + (ahead ? " ahead" : "") + " ("
+                System.err.println(PREFIX + "wove " + name + (advice == null ? " with hooks" : "") + " ("
                         + (System.nanoTime() - t0) / 1000 + " us)");
             }
             return out;
@@ -345,7 +272,7 @@ public final class Weaver implements ClassFileTransformer {
 
     /** One weave, as for a class being loaded, whose failure is thrown rather than reported ({@link WarmUp}). */
     byte[] weaveQuietly(ClassLoader loader, String name, byte[] bytes, Weave weave) {
-        return weave(loader, name, bytes, List.of(weave), false);
+        return weave(loader, name, bytes, List.of(weave));
     }
 
     /**

@@ -83,12 +83,6 @@ public final class HikariInstrumentation implements InstrumentationModule {
                 Weave.subtypes(PROXY, List.of(ConnectionAdvice.ABORT_HOOK)).within("com.zaxxer.hikari."));
     }
 
-    /** The pool entry (its shape changed) and the generated proxy (a subtype weave's), woven ahead with the classes named above. */
-    @Override
-    public List<String> likelyClasses() {
-        return List.of("com.zaxxer.hikari.pool.PoolEntry", "com.zaxxer.hikari.pool.HikariProxyConnection");
-    }
-
     /** The entry's slot field and return, the proxy's entry getter, the checkout's report ({@link HikariSlotFields}). */
     @Override
     public ClassFileTransformer classFileChanges() {

@@ -42,19 +42,4 @@ public final class DriverInstrumentation implements InstrumentationModule {
                 Weave.subtypes("java.sql.Connection", ConnectionAdvice.HOOKS)
                         .except("com.zaxxer.hikari.", "org.apache.commons.dbcp2.", "org.apache.tomcat.jdbc."));
     }
-
-    /**
-     * The drivers and connections of common JDBC drivers (PostgreSQL, MariaDB 2 and 3, MySQL
-     * Connector/J 8+, H2, SQL Server), woven ahead as each driver's first class loads.
-     */
-    @Override
-    public List<String> likelyClasses() {
-        return List.of(
-                "org.postgresql.Driver", "org.postgresql.jdbc.PgConnection",
-                "org.mariadb.jdbc.Driver", "org.mariadb.jdbc.NonRegisteringDriver", "org.mariadb.jdbc.Connection",
-                "org.mariadb.jdbc.MariaDbConnection",
-                "com.mysql.cj.jdbc.NonRegisteringDriver", "com.mysql.cj.jdbc.ConnectionImpl",
-                "org.h2.Driver", "org.h2.jdbc.JdbcConnection",
-                "com.microsoft.sqlserver.jdbc.SQLServerDriver", "com.microsoft.sqlserver.jdbc.SQLServerConnection");
-    }
 }
