@@ -27,10 +27,15 @@ public final class LogHistogram {
     private static final int SUB = 1 << SUB_BITS;
     private static final int MAX_EXP = 42; // 2^42 ns ~ 73 minutes
     static final int BUCKETS = (MAX_EXP - SUB_BITS + 2) * SUB;
-    /** A cell's sum and maximum sit after its buckets; then a cache line of padding. */
-    private static final int SUM = BUCKETS;
-    private static final int MAX = BUCKETS + 1;
-    private static final int CELL_LENGTH = BUCKETS + 2 + 8;
+    /**
+     * A cell's sum and maximum come first, on the array's first cache line with its length (which
+     * every access reads for its bounds check), then its buckets ({@link #FIRST} on), then a cache
+     * line of padding: a record touches two lines of a cell, not three.
+     */
+    private static final int SUM = 0;
+    private static final int MAX = 1;
+    private static final int FIRST = 2;
+    private static final int CELL_LENGTH = FIRST + BUCKETS + 8;
     /** Twice the processors, as a power of two, from 1 to 32. */
     static final int CELLS = Math.min(32, Integer.highestOneBit(Math.max(1, 2 * Runtime.getRuntime().availableProcessors() - 1)) << 1);
 
@@ -58,7 +63,7 @@ public final class LogHistogram {
 
     private static void record(AtomicLongArray c, long nanos) {
         long v = Math.max(0L, nanos);
-        c.getAndIncrement(index(v));
+        c.getAndIncrement(FIRST + index(v));
         c.getAndAdd(SUM, v);
         long m = c.get(MAX);
         while (v > m && !c.compareAndSet(MAX, m, v)) {
@@ -78,7 +83,7 @@ public final class LogHistogram {
     /** Records into {@code shard}, which only the calling thread writes: plain loads and releasing stores. */
     static void recordOwn(long[] shard, long nanos) {
         long v = Math.max(0L, nanos);
-        int i = index(v);
+        int i = FIRST + index(v);
         LONGS.setRelease(shard, i, (long) LONGS.getOpaque(shard, i) + 1L);
         LONGS.setRelease(shard, SUM, (long) LONGS.getOpaque(shard, SUM) + v);
         if (v > (long) LONGS.getOpaque(shard, MAX)) {
@@ -98,7 +103,7 @@ public final class LogHistogram {
             return;
         }
         AtomicLongArray c = cells[0];
-        for (int i = 0; i < BUCKETS; i++) {
+        for (int i = FIRST; i < FIRST + BUCKETS; i++) {
             long n = (long) LONGS.getAcquire(shard, i);
             if (n != 0L) {
                 c.getAndAdd(i, n);
@@ -160,13 +165,13 @@ public final class LogHistogram {
         long n = 0;
         for (AtomicLongArray c : cells) {
             if (c != null) {
-                for (int i = 0; i < BUCKETS; i++) {
+                for (int i = FIRST; i < FIRST + BUCKETS; i++) {
                     n += c.get(i);
                 }
             }
         }
         for (long[] sh : shards) {
-            for (int i = 0; i < BUCKETS; i++) {
+            for (int i = FIRST; i < FIRST + BUCKETS; i++) {
                 n += shardAt(sh, i);
             }
         }
@@ -205,13 +210,13 @@ public final class LogHistogram {
         for (AtomicLongArray c : cells) {
             if (c != null) {
                 for (int i = 0; i < BUCKETS; i++) {
-                    snap[i] += c.get(i);
+                    snap[i] += c.get(FIRST + i);
                 }
             }
         }
         for (long[] sh : shards) {
             for (int i = 0; i < BUCKETS; i++) {
-                snap[i] += shardAt(sh, i);
+                snap[i] += shardAt(sh, FIRST + i);
             }
         }
         return snap;

@@ -77,4 +77,36 @@ class LogHistogramTest {
         striped.record(5L, -7); // any int picks a stripe
         assertEquals((long) threads * each + 1, striped.count());
     }
+
+    /**
+     * A thread's own shard (no atomic instruction) and the shared cells keep the same figures:
+     * values of the first buckets (0, 1) and of the last are kept apart from the sum and maximum
+     * that share the arrays, and a retired shard's figures stay counted.
+     */
+    @Test
+    void shardsAndCellsKeepTheSameFiguresAndARetiredShardStaysCounted() {
+        LogHistogram cells = new LogHistogram();
+        LogHistogram shards = new LogHistogram();
+        long[] a = shards.newShard();
+        long[] b = shards.newShard();
+        long[] values = {0, 1, 1, 2, 7, 8, 1_000, 123_456_789, Long.MAX_VALUE / 4, 0, 1};
+        for (int i = 0; i < values.length; i++) {
+            cells.record(values[i], i);
+            LogHistogram.recordOwn(i % 2 == 0 ? a : b, values[i]);
+        }
+        assertEquals(values.length, shards.count());
+        assertEquals(cells.count(), shards.count());
+        assertEquals(cells.sum(), shards.sum());
+        assertEquals(Long.MAX_VALUE / 4, shards.max());
+        assertTrue(java.util.Arrays.equals(cells.buckets(), shards.buckets()));
+        assertEquals(2, shards.buckets()[0], "two zeros");
+        assertEquals(3, shards.buckets()[1], "three ones");
+        shards.retire(a);
+        assertEquals(cells.count(), shards.count(), "folded into the cells");
+        assertEquals(cells.sum(), shards.sum());
+        assertEquals(cells.max(), shards.max());
+        assertTrue(java.util.Arrays.equals(cells.buckets(), shards.buckets()));
+        LogHistogram.recordOwn(a, 5); // its thread has ended: nothing writes it again, and it is no longer read
+        assertEquals(cells.count(), shards.count());
+    }
 }

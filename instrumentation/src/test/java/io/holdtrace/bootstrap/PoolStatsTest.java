@@ -78,4 +78,41 @@ class PoolStatsTest {
         assertEquals(0, p.inUse());
         assertEquals(13, p.peakInUse(), "a high-water mark");
     }
+
+    /**
+     * A thread's shards of two pools, the first found beside its other fields, the second in its
+     * array: each pool counts its own checkouts and returns, whichever the thread used first.
+     */
+    @Test
+    void aThreadKeepsOneShardPerPoolAndEachPoolCountsItsOwn() throws Exception {
+        PoolStats first = new PoolStats(3, new Object(), "hikari", "first", 0L);
+        PoolStats second = new PoolStats(4, new Object(), "hikari", "second", 0L);
+        Thread t = new Thread(() -> {
+            ThreadRef me = ThreadRef.current();
+            for (int i = 0; i < 5; i++) {
+                first.checkedOut(me, 10);
+                second.checkedOut(me, 20);
+                second.checkedOut(me, 20);
+                first.checkedIn(me);
+                first.held(me, 1_000);
+            }
+            org.junit.jupiter.api.Assertions.assertSame(me.shard(first), me.shard(first));
+            org.junit.jupiter.api.Assertions.assertSame(first, me.shard(first).pool);
+            org.junit.jupiter.api.Assertions.assertSame(second, me.shard(second).pool);
+        });
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        t.setUncaughtExceptionHandler((th, e) -> failed.set(e));
+        t.start();
+        t.join();
+        if (failed.get() != null) {
+            throw new AssertionError(failed.get());
+        }
+        assertEquals(5, first.checkouts());
+        assertEquals(10, second.checkouts());
+        assertEquals(1, first.shardCount());
+        assertEquals(1, second.shardCount());
+        assertEquals(5, first.holdTimes.count());
+        assertEquals(5, first.waits.count());
+        assertEquals(10, second.waits.count());
+    }
 }
