@@ -444,6 +444,11 @@ public final class HoldTracker {
             used(s); // a pooled entry's checkout (HikariCP's)
             return;
         }
+        usedGeneric(handle);
+    }
+
+    /** {@link #used(Object)} of a handle that is no pool entry's (only ever a generic hold). */
+    void usedGeneric(Object handle) {
         if (!Holds.genericHolds || !open.isHandleClass(handle.getClass())) {
             // no hold was ever made of an object of this class: most often the driver's own
             // connection under a pool's, which a statement's creation reaches after the pool's

@@ -266,6 +266,24 @@ public final class Holds {
     }
 
     /**
+     * {@link #used} of a connection that no pool's proxy is (a driver's own: HikariCP's proxy,
+     * which alone takes the slot path, is a class of HikariCP's package that the driver weave
+     * leaves out): turned away by {@link #genericHolds} until any generic hold was made, so a
+     * statement's creation on the driver's connection under a pool's costs a flag's read.
+     */
+    public static void usedUnpooled(Object handle) {
+        HoldTracker t = tracker;
+        if (t == null || handle == null || !genericHolds) {
+            return;
+        }
+        try {
+            t.usedGeneric(handle);
+        } catch (Throwable e) {
+            Faults.report("used", e);
+        }
+    }
+
+    /**
      * Marks the current thread as inside a pool's own connection factory, so that the physical
      * connections a pool opens are not mistaken for unpooled holds.
      */

@@ -27,6 +27,15 @@ public final class ConnectionAdvice {
             .enter(call(Holds.class, "used", "(Ljava/lang/Object;)V", THIS));
     /** All three. */
     public static final List<Hook> HOOKS = List.of(CLOSE_HOOK, ABORT_HOOK, USE_HOOK);
+    /**
+     * {@link #USE_HOOK} for a connection no pool's proxy is (a driver's own, under a pool's or
+     * not): only ever a generic hold, so turned away at once until one was made, without the
+     * check of the object's class for a pool's proxy.
+     */
+    public static final Hook UNPOOLED_USE_HOOK = Hook.on("createStatement", "prepareStatement", "prepareCall", "commit", "rollback")
+            .enter(call(Holds.class, "usedUnpooled", "(Ljava/lang/Object;)V", THIS));
+    /** Close, abort and the unpooled use. */
+    public static final List<Hook> UNPOOLED_HOOKS = List.of(CLOSE_HOOK, ABORT_HOOK, UNPOOLED_USE_HOOK);
 
     private ConnectionAdvice() {
     }

@@ -281,6 +281,27 @@ class HoldTrackerTest {
         assertEquals(2, notable.get(0).users().length);
     }
 
+    /** The driver's connections' use hook: the same marks on a generic hold, through {@link Holds#usedUnpooled}. */
+    @Test
+    void anUnpooledConnectionsUsesMarkItsHoldAsAnyUseDoes() throws Exception {
+        HoldTracker t = tracker(100, Long.MAX_VALUE);
+        Holds.install(t);
+        try {
+            Object shared = new Object();
+            t.acquired(pool, "test", "p", shared, System.nanoTime());
+            assertTrue(Holds.genericHolds, "set by a generic hold");
+            runOn("worker", () -> Holds.usedUnpooled(shared));
+            Holds.usedUnpooled(shared); // back to the owner: threads take turns
+            List<Hold> notable = new ArrayList<>();
+            t.drainNotable(notable);
+            assertEquals(1, notable.size());
+            assertTrue((notable.get(0).flags() & Hold.FLAG_CROSS_THREAD) != 0);
+            assertEquals(2, notable.get(0).users().length);
+        } finally {
+            Holds.install(null);
+        }
+    }
+
     /** {@code n} checkouts of fresh connections on this thread; the connections, in order. */
     private List<Object> acquireMany(HoldTracker t, int n) {
         List<Object> conns = new ArrayList<>();

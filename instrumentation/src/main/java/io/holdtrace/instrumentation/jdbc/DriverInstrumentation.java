@@ -39,7 +39,7 @@ public final class DriverInstrumentation implements InstrumentationModule {
                         .argument(0, "Ljava/lang/String;").argument(1, "Ljava/util/Properties;")
                         .enter(call(Holds.class, "driverConnectStart", "()J"))
                         .exit(call(Holds.class, "driverConnected", "(Ljava/lang/Object;Ljava/lang/Object;J)V", THIS, RETURNED, ENTERED)))),
-                Weave.subtypes("java.sql.Connection", ConnectionAdvice.HOOKS)
+                Weave.subtypes("java.sql.Connection", ConnectionAdvice.UNPOOLED_HOOKS)
                         .except("com.zaxxer.hikari.", "org.apache.commons.dbcp2.", "org.apache.tomcat.jdbc."));
     }
 }
