@@ -86,7 +86,7 @@ public final class AgentInstaller {
             reportBuilder.captureShare(share);
         }
         Reporter reporter = new Reporter(config, tracker, detector, reportBuilder);
-        jfr(tracker, decoder, findings);
+        detector.everyPass(jfr(tracker, decoder, findings));
 
         Holds.install(tracker);
         Components.install(components);
@@ -105,15 +105,19 @@ public final class AgentInstaller {
                 + " ms" + (attached ? ", attached to a running JVM" : "") + "); report: " + config.report);
     }
 
-    /** JFR events. A JVM without the jdk.jfr module must not load even one class that names a JFR type. */
-    private static void jfr(HoldTracker tracker, SiteDecoder decoder, Findings findings) {
+    /**
+     * JFR events: the check the detector runs each pass, null if none. A JVM without the jdk.jfr
+     * module must not load even one class that names a JFR type.
+     */
+    private static Runnable jfr(HoldTracker tracker, SiteDecoder decoder, Findings findings) {
         if (ModuleLayer.boot().findModule("jdk.jfr").isPresent()) {
             try {
-                JfrEvents.install(tracker, decoder, findings);
+                return JfrEvents.install(tracker, decoder, findings);
             } catch (Throwable t) {
                 System.err.println(PREFIX + "JFR events are off (" + t + "); tracking carries on");
             }
         }
+        return null;
     }
 
     private static List<InstrumentationModule> selectModules(Config config) throws ConfigException {

@@ -37,6 +37,7 @@ public final class HoldTracker {
      * unloaded: initializing an event class would start JFR's machinery, hundreds of ms.
      */
     private volatile boolean jfr;
+    private volatile Runnable onNewPool;
 
     /**
      * @param maxOpenHolds bound on tracked open holds
@@ -58,6 +59,14 @@ public final class HoldTracker {
         return rpc;
     }
 
+    /**
+     * Runs {@code r} on the thread that makes the first hold (or connection) of a pool, as the
+     * pool is first seen; what it throws is counted, never passed on.
+     */
+    public void onNewPool(Runnable r) {
+        onNewPool = r;
+    }
+
     /** Called by the agent once JFR is up: from then on holds feed JFR hold events when a recording wants them. */
     public void enableJfr() {
         jfr = true;
@@ -70,8 +79,8 @@ public final class HoldTracker {
 
     /** A checkout by {@code owner} (this thread) that ended at {@code now} after waiting {@code waited} ns. */
     void acquired(Object poolObj, String type, String name, Object handle, long now, long waited, ThreadRef owner) {
+        PoolStats pool = pool(poolObj, type, name); // first: a new pool may switch JFR's events on
         Object event = jfr ? HoldEvents.begin() : null; // null unless a recording wants hold events
-        PoolStats pool = pool(poolObj, type, name);
         Throwable capture = capture(now, pool);
         Hold h = new Hold(handle, collected, owner.stripe, pool, owner, now, waited, capture);
         h.context(event, owner.creating, owner.transactional); // which component takes it, inside which transaction
@@ -653,7 +662,19 @@ public final class HoldTracker {
 
     private PoolStats pool(Object poolObj, String type, String name) {
         PoolStats p = find(poolObj);
-        return p != null ? p : register(poolObj, type, name);
+        if (p != null) {
+            return p;
+        }
+        p = register(poolObj, type, name);
+        Runnable r = onNewPool; // outside register's lock; may run twice for one pool in a race
+        if (r != null) {
+            try {
+                r.run();
+            } catch (Throwable t) {
+                Faults.report("new pool", t);
+            }
+        }
+        return p;
     }
 
     private synchronized PoolStats register(Object poolObj, String type, String name) {

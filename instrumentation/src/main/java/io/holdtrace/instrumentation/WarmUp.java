@@ -8,7 +8,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.holdtrace.bootstrap.Holds;
-import java.io.InputStream;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.constant.LongConstant;
 
@@ -16,7 +18,7 @@ import net.bytebuddy.implementation.bytecode.constant.LongConstant;
  * Byte Buddy's first weave in a JVM spends most of its time loading, linking and interpreting
  * Byte Buddy itself (about 180 ms of class loading and 300 ms of cold code over a Spring Boot
  * start's first weaves), on the application thread that loads the class. {@link #start} does one
- * weave of {@link Template}, with advice of the kinds a {@link Weave.Change} uses, on a daemon
+ * weave of a small class made for it ({@link #template}), with advice of the kinds a {@link Weave.Change} uses, on a daemon
  * thread of its own, so that cost is mostly paid beside the application rather than inside it.
  * The {@link Weaver} starts it only where a Byte Buddy weave may come (most weaves are
  * {@link Hook}s, which need none of it). The result is thrown away; a failure is silent (the real weaves report their own).
@@ -48,25 +50,55 @@ final class WarmUp {
         t.start();
     }
 
-    /** The name of {@link Template}: the class itself is never loaded, only its class file read. */
+    /** The name of the class woven: never defined by the agent, only made as bytes. */
     private static final String TEMPLATE = WarmUp.class.getName() + "$Template";
 
     /**
-     * {@link Template}'s class file, or null; read through the Class, which also serves a class of
-     * the bootstrap loader's (the agent's, as it runs), whose loader is null.
+     * The class file of {@code final class Template { private long state; String open(String what)
+     * { state++; return what; } long close() { return state; } }}, made with ASM (which warms the
+     * writer the weaves use too). Not read as a resource of the agent jar: for a class of the
+     * bootstrap loader's that goes to the system class loader, whose search of the boot loader
+     * first looks through every module of the JDK's image (about 5 ms of CPU as an application
+     * starts).
      */
-    private static byte[] template() throws java.io.IOException {
-        try (InputStream in = WarmUp.class.getResourceAsStream("/" + TEMPLATE.replace('.', '/') + ".class")) {
-            return in == null ? null : in.readAllBytes();
-        }
+    static byte[] template() {
+        String internal = TEMPLATE.replace('.', '/');
+        ClassWriter cw = new ClassWriter(0);
+        cw.visit(Opcodes.V1_8, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, internal, null, "java/lang/Object", null);
+        cw.visitField(Opcodes.ACC_PRIVATE, "state", "J", null, null).visitEnd();
+        MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
+        init.visitCode();
+        init.visitVarInsn(Opcodes.ALOAD, 0);
+        init.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        init.visitInsn(Opcodes.RETURN);
+        init.visitMaxs(1, 1);
+        init.visitEnd();
+        MethodVisitor open = cw.visitMethod(0, "open", "(Ljava/lang/String;)Ljava/lang/String;", null, null);
+        open.visitCode();
+        open.visitVarInsn(Opcodes.ALOAD, 0);
+        open.visitInsn(Opcodes.DUP);
+        open.visitFieldInsn(Opcodes.GETFIELD, internal, "state", "J");
+        open.visitInsn(Opcodes.LCONST_1);
+        open.visitInsn(Opcodes.LADD);
+        open.visitFieldInsn(Opcodes.PUTFIELD, internal, "state", "J");
+        open.visitVarInsn(Opcodes.ALOAD, 1);
+        open.visitInsn(Opcodes.ARETURN);
+        open.visitMaxs(5, 2);
+        open.visitEnd();
+        MethodVisitor close = cw.visitMethod(0, "close", "()J", null, null);
+        close.visitCode();
+        close.visitVarInsn(Opcodes.ALOAD, 0);
+        close.visitFieldInsn(Opcodes.GETFIELD, internal, "state", "J");
+        close.visitInsn(Opcodes.LRETURN);
+        close.visitMaxs(2, 1);
+        close.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
     }
 
     static byte[] runHooks() {
         try {
             byte[] bytes = template();
-            if (bytes == null) {
-                return null;
-            }
             // calls the hooks of the outbound-call and driver instrumentations make: never run (the class is not loaded)
             String object = "Ljava/lang/Object;";
             return HookWeaver.weave(bytes, java.util.List.of(
@@ -85,9 +117,6 @@ final class WarmUp {
     static byte[] run(Weaver weaver) {
         try {
             byte[] bytes = template();
-            if (bytes == null) {
-                return null;
-            }
             return weaver.weaveQuietly(WarmUp.class.getClassLoader(), TEMPLATE, bytes,
                     Weave.named((b, type) -> b
                             .visit(Advice.to(Enter.class, Weave.Change.classFilesOf(Enter.class)).on(named("open").and(takesArguments(1))
@@ -97,20 +126,6 @@ final class WarmUp {
                             TEMPLATE));
         } catch (Throwable ignored) {
             return null;
-        }
-    }
-
-    /** What is woven: never loaded as a class, only read as bytes. */
-    static final class Template {
-        private long state;
-
-        String open(String what) {
-            state++;
-            return what;
-        }
-
-        long close() {
-            return state;
         }
     }
 

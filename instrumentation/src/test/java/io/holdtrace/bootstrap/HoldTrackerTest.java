@@ -321,6 +321,35 @@ class HoldTrackerTest {
     }
 
     @Test
+    void theNewPoolCheckRunsAsEachPoolIsFirstSeenAndWhatItThrowsStaysInside() {
+        HoldTracker t = tracker(100, Long.MAX_VALUE);
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        t.onNewPool(() -> {
+            runs.incrementAndGet();
+            throw new IllegalStateException("a failing check");
+        });
+        int faults = Faults.count();
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
+        try {
+            Object a = new Object();
+            Object b = new Object();
+            t.acquired(pool, "test", "p", a, System.nanoTime());
+            t.released(a, Holds.END_CLOSE);
+            t.acquired(pool, "test", "p", b, System.nanoTime());
+            assertEquals(1, runs.get(), "once for the pool, not per checkout");
+            t.acquired(new Object(), "test", "q", new Object(), System.nanoTime());
+            assertEquals(2, runs.get(), "once more for a second pool");
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(faults + 2, Faults.count(), "each failure counted");
+        assertEquals(2, t.pools().length);
+        assertEquals(1, t.pools()[0].inUse(), "the checkouts were tracked all the same");
+        assertEquals(1, t.pools()[1].inUse());
+    }
+
+    @Test
     void offMeansNothingIsTouched() {
         Holds.install(null);
         assertEquals(0L, Holds.acquireStart());

@@ -229,6 +229,26 @@ public class WeaverTest {
         String template = WarmUp.class.getName() + "$Template";
         Class<?> woven = Class.forName(template, true, new OneClassLoader(template, hooked)); // linked: verified
         assertNotNull(woven, "and its result is a class the JVM defines and verifies");
+        Object t = instance(woven);
+        assertEquals(0L, method(woven, "close").invoke(t), "woven, it runs (close first: its hook ignores a stamp of 0)");
+        assertEquals("x", method(woven, "open", String.class).invoke(t, "x"));
+        Class<?> plain = Class.forName(template, true, new OneClassLoader(template, WarmUp.template()));
+        Object p = instance(plain);
+        method(plain, "open", String.class).invoke(p, "y");
+        method(plain, "open", String.class).invoke(p, "z");
+        assertEquals(2L, method(plain, "close").invoke(p), "the template made with ASM is the class its doc shows");
+    }
+
+    private static Object instance(Class<?> c) throws Exception {
+        java.lang.reflect.Constructor<?> k = c.getDeclaredConstructor();
+        k.setAccessible(true);
+        return k.newInstance();
+    }
+
+    private static java.lang.reflect.Method method(Class<?> c, String name, Class<?>... params) throws Exception {
+        java.lang.reflect.Method m = c.getDeclaredMethod(name, params);
+        m.setAccessible(true);
+        return m;
     }
 
     @Test

@@ -38,6 +38,7 @@ public final class Detector implements Runnable {
     private volatile OutboundCalls outbound;
     /** Sizes the capture budget by the process's CPU; null if not wired. */
     private volatile CaptureShare captureShare;
+    private volatile Runnable everyPass;
 
     public Detector(HoldTracker tracker, SiteDecoder decoder, Findings findings, long thresholdNanos) {
         this.tracker = tracker;
@@ -50,6 +51,11 @@ public final class Detector implements Runnable {
     /** Keeps the capture budget at its share of the process's CPU from each pass on. */
     public void captureShare(CaptureShare c) {
         this.captureShare = c;
+    }
+
+    /** Runs {@code r} first in each pass (JFR's check for a recording); null for none. */
+    public void everyPass(Runnable r) {
+        this.everyPass = r;
     }
 
     /** Wires the aggregation of outbound calls made while holding into each pass. */
@@ -90,6 +96,10 @@ public final class Detector implements Runnable {
      * past the threshold has leaked.
      */
     public synchronized void pass(boolean atExit) {
+        Runnable first = everyPass;
+        if (first != null) {
+            first.run();
+        }
         long now = System.nanoTime();
         for (PoolStats p : tracker.pools()) {
             p.notePeak(); // checkouts sum their pool's in-use count only when they waited
