@@ -82,7 +82,8 @@ case ",$ONLY_ARMS," in
     "$JAR" cfm "$NOOP" "$OUT/noop-classes/MANIFEST.MF" -C "$OUT/noop-classes" io ;;
 esac
 
-# start NAME JVM_ARGS: prints the ms from launch to the port file, or nothing if it did not start
+# start NAME JVM_ARGS: prints the ms from launch to the port file and the CPU ms the process had
+# used by then (user + system, all its threads), or nothing if it did not start
 start() {
   local port_file=$OUT/raw/$1.port
   rm -f "$port_file"
@@ -92,8 +93,9 @@ start() {
   local pid=$!
   for _ in $(seq 1 1200); do [ -s "$port_file" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.02; done
   local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  local ticks; ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
   kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
-  [ -s "$port_file" ] && echo "$ms"
+  [ -s "$port_file" ] && echo "$ms $(( ticks * 1000 / $(getconf CLK_TCK) ))"
   return 0
 }
 
@@ -119,8 +121,8 @@ for r in $(seq "$FIRST_ROUND" $(( FIRST_ROUND + ROUNDS - 1 ))); do
   # second or last, and after each other arm as often (a start may warm or load the next one)
   for i in $(python3 -c "import itertools, sys; n, r = map(int, sys.argv[1:]); p = list(itertools.permutations(range(n))); print(*p[(r - 1) % len(p)])" "$n" "$r"); do
     arm=${ARMS[$i]}
-    ms=$(start "${arm%%|*}" "${arm#*|}")
-    if [ -n "$ms" ]; then printf '%s\t%s\t%s\n' "$r" "${arm%%|*}" "$ms" >>"$OUT/raw/starts.tsv"; fi
+    out=$(start "${arm%%|*}" "${arm#*|}")
+    if [ -n "$out" ]; then printf '%s\t%s\t%s\t%s\n' "$r" "${arm%%|*}" ${out% *} ${out#* } >>"$OUT/raw/starts.tsv"; fi
   done
   log "round $r: $(awk -v r="$r" '$1 == r { printf "%s %s ms  ", $2, $3 }' "$OUT/raw/starts.tsv")"
 done
@@ -131,9 +133,12 @@ import statistics, sys
 raw, out = sys.argv[1], sys.argv[2]
 meta = dict(l.rstrip("\n").split("=", 1) for l in open(f"{raw}/meta.txt"))
 starts = {}
+cpu = {}  # CPU ms used by ready (user + system, every thread); absent in runs before it was recorded
 for line in open(f"{raw}/starts.tsv"):
-    r, arm, ms = line.split()
-    starts[(int(r), arm)] = int(ms)
+    f = line.split()
+    starts[(int(f[0]), f[1])] = int(f[2])
+    if len(f) > 3:
+        cpu[(int(f[0]), f[1])] = int(f[3])
 rounds = sorted({r for r, _ in starts})
 
 
@@ -185,6 +190,26 @@ if own:
               " (perf/noop-agent/NoopAgent.java): what the JVM charges any transforming agent's start, before its own work."
               f" holdtrace against it, same round: median {ms(statistics.median(own))} ms (~95% interval {ms(lo)}..{ms(hi)},"
               f" {len(own)} rounds)."]
+if cpu:
+    lines += ["", "CPU used by the time the app was ready (user + system, all threads, from /proc; 2 cores, so a start"
+              " that keeps both busy turns about 2 ms of CPU into 1 ms of wall time):", "",
+              "| arm | median CPU ms | median difference to no agent, same round | its ~95% interval |",
+              "| --- | ---: | ---: | ---: |"]
+    for arm in ["none", "noop", "holdtrace", "otel"]:
+        v = [cpu[(r, arm)] for r in rounds if (r, arm) in cpu]
+        if not v:
+            continue
+        if arm == "none":
+            lines.append(f"| {arm} | {statistics.median(v):,.0f} |  |  |")
+            continue
+        d = [cpu[(r, arm)] - cpu[(r, "none")] for r in rounds if (r, arm) in cpu and (r, "none") in cpu]
+        lo, hi = interval(d)
+        lines.append(f"| {arm} | {statistics.median(v):,.0f} | {ms(statistics.median(d))} | {ms(lo)}..{ms(hi)} |")
+    own = [cpu[(r, "holdtrace")] - cpu[(r, "noop")] for r in rounds if (r, "holdtrace") in cpu and (r, "noop") in cpu]
+    if own:
+        lo, hi = interval(own)
+        lines += ["", f"holdtrace's CPU against the no-op agent's, same round: median {ms(statistics.median(own))} ms"
+                  f" (~95% interval {ms(lo)}..{ms(hi)})."]
 d = [starts[(r, "holdtrace")] - starts[(r, "none")] for r in rounds if (r, "holdtrace") in starts and (r, "none") in starts]
 if d:
     m = statistics.median(d)
