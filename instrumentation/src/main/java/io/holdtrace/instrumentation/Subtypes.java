@@ -185,12 +185,12 @@ final class Subtypes {
      * A supertype's own direct supertypes, from the class as the loader resolves it, not
      * initialized; null if it cannot be had so. The JVM resolves each supertype of the class being
      * loaded through the same loader as soon as the class is defined, a moment after this, so
-     * asking for it here takes no lock in an order the JVM would not; and most are loaded already
-     * (46 of the 52 looked up as a Spring Boot sample starts), so this is a lookup where reading
-     * the class file cost about 400 us each: the parent loaders' searches first (the boot loader's
-     * looks through every module of the JDK's image for a name outside its packages), then the
-     * jar entry. One not loaded yet is loaded now rather than then, and passes through the weaver
-     * as every class does. Not from inside such a load (one level deep only).
+     * asking for it here takes no lock in an order the JVM would not. Half are loaded already (26
+     * of the 52 looked up as the Spring Boot sample starts): a lookup, where reading the class file
+     * cost about 400 us each (the parent loaders' searches first, the boot loader's looking
+     * through every module of the JDK's image for a name outside its packages, then the jar
+     * entry). One not loaded yet is loaded now rather than a moment later, and passes through the
+     * weaver as every class does. Not from inside such a load (one level deep only).
      */
     private static String[] fromClass(String name, ClassLoader l) {
         if (RESOLVING.get() != null) {
