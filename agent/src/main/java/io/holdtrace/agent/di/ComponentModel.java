@@ -771,7 +771,21 @@ public final class ComponentModel implements Components.Sink, Attribution {
         volatile Boolean implemented;
         /** The getters by name ({@link MethodHandle}, or {@link #NONE}). */
         final ConcurrentHashMap<String, Object> getters = new ConcurrentHashMap<>();
+        /** The interface as the class's loader sees it ({@link Class}, or {@link #NONE}); null until asked. */
+        volatile Object type;
     }
+
+    /**
+     * Each interface's getters, shared by every class that implements it (a Spring start reads
+     * definitions of half a dozen classes: each getter is looked up and adapted once, not once
+     * per class).
+     */
+    private static final ClassValue<ConcurrentHashMap<String, MethodHandle>> GETTERS = new ClassValue<>() {
+        @Override
+        protected ConcurrentHashMap<String, MethodHandle> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
 
     private static Lookups lookups(Class<?> c, String iface) {
         ConcurrentHashMap<String, Lookups> byInterface = LOOKUPS.get(c);
@@ -818,23 +832,44 @@ public final class ComponentModel implements Components.Sink, Attribution {
      */
     private static Object call(Object target, String iface, String method) {
         try {
-            ConcurrentHashMap<String, Object> known = lookups(target.getClass(), iface).getters;
-            Object m = known.get(method);
+            Lookups l = lookups(target.getClass(), iface);
+            Object m = l.getters.get(method);
             if (m == null) {
-                Class<?> i;
-                try {
-                    i = Class.forName(iface, false, target.getClass().getClassLoader()); // an interface or a public class
-                } catch (ClassNotFoundException notVisible) {
-                    i = null;
+                Object t = l.type;
+                if (t == null) {
+                    try {
+                        Class<?> i = Class.forName(iface, false, target.getClass().getClassLoader()); // an interface or a public class
+                        t = i.isInstance(target) ? i : NONE;
+                    } catch (ClassNotFoundException notVisible) {
+                        t = NONE;
+                    }
+                    l.type = t;
                 }
-                m = i != null && i.isInstance(target)
-                        ? MethodHandles.publicLookup().unreflect(i.getMethod(method)).asType(GETTER) : NONE;
-                known.put(method, m);
+                try {
+                    m = t == NONE ? NONE : getter((Class<?>) t, method);
+                } catch (ReflectiveOperationException noSuchGetter) { // another version's interface: asked once
+                    m = NONE;
+                }
+                l.getters.put(method, m);
             }
             return m == NONE ? null : (Object) ((MethodHandle) m).invokeExact(target);
         } catch (Throwable e) {
             return null;
         }
+    }
+
+    /** The interface's public no-argument method, as {@link #GETTER}; made once per interface and name. */
+    private static MethodHandle getter(Class<?> type, String method) throws ReflectiveOperationException {
+        ConcurrentHashMap<String, MethodHandle> byName = GETTERS.get(type);
+        MethodHandle h = byName.get(method);
+        if (h == null) {
+            h = MethodHandles.publicLookup().unreflect(type.getMethod(method)).asType(GETTER);
+            MethodHandle raced = byName.putIfAbsent(method, h);
+            if (raced != null) {
+                h = raced;
+            }
+        }
+        return h;
     }
 
     /** A getter's type as {@link #call} invokes it. */

@@ -132,6 +132,42 @@ class ComponentModelTest {
         throw new AssertionError(name);
     }
 
+    /** Each getter is looked up once per interface and shared: every class of definition still reads as itself. */
+    @Test
+    void definitionsOfDifferentClassesEachReadTheirOwnValues() {
+        ComponentModel m = new ComponentModel(new SiteDecoder(Config.DEFAULT_FRAMEWORK_PACKAGES, 8, 10, new CaptureBudget(Long.MAX_VALUE)));
+        DefaultListableBeanFactory factory = new DefaultListableBeanFactory();
+        m.registered(Creation.SPRING, factory, "generic", definition("com.acme.Generic", "prototype"));
+        org.springframework.beans.factory.support.RootBeanDefinition root =
+                new org.springframework.beans.factory.support.RootBeanDefinition();
+        root.setBeanClassName("com.acme.Root");
+        root.setScope("request");
+        root.setResourceDescription("class path resource [beans.xml]");
+        m.registered(Creation.SPRING, factory, "root", root);
+        org.springframework.beans.factory.support.ChildBeanDefinition child =
+                new org.springframework.beans.factory.support.ChildBeanDefinition("root");
+        child.setBeanClassName("com.acme.Child");
+        child.setFactoryBeanName("maker");
+        child.setFactoryMethodName("make");
+        m.registered(Creation.SPRING, factory, "child", child);
+        m.registered(Creation.SPRING, factory, "generic2", definition("com.acme.Generic2", null));
+
+        Component generic = componentIn(m, "generic");
+        assertEquals("com.acme.Generic", generic.className);
+        assertEquals("prototype", generic.scope);
+        Component r = componentIn(m, "root");
+        assertEquals("com.acme.Root", r.className);
+        assertEquals("request", r.scope);
+        assertEquals("bean 'root' in class path resource [beans.xml]", r.declaredAt);
+        Component c = componentIn(m, "child");
+        assertEquals("com.acme.Child", c.className);
+        assertEquals("singleton", c.scope, "no scope of its own: a singleton");
+        assertEquals("@Bean maker.make()", c.declaredAt);
+        Component g2 = componentIn(m, "generic2");
+        assertEquals("com.acme.Generic2", g2.className, "the second definition of a class reads its own values");
+        assertEquals("singleton", g2.scope);
+    }
+
     private static GenericBeanDefinition definition(String cls, String scope) {
         GenericBeanDefinition d = new GenericBeanDefinition();
         d.setBeanClassName(cls);
