@@ -297,7 +297,14 @@ final class HoldTable {
      * costs as much as the lock it saves.)
      */
     List<Hold> snapshot() {
-        List<Hold> out = new ArrayList<>(Math.max(16, placesTaken.get()));
+        int places = placesTaken.get();
+        if (places == 0) {
+            // no stripe holds a place, so none holds a hold (a put takes its place first): the
+            // usual case where a pool's checkouts live in its slots, and all of an application's
+            // start before its first checkout, when this loop runs interpreted every pass
+            return new ArrayList<>(0);
+        }
+        List<Hold> out = new ArrayList<>(Math.max(16, places));
         for (Stripe st : stripes) {
             if (st.head == null) {
                 continue;
