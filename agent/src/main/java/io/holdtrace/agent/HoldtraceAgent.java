@@ -51,6 +51,11 @@ public final class HoldtraceAgent {
         }
         started = true;
         try {
+            String refusal = appArchiveRefusal();
+            if (refusal != null) {
+                System.err.println(refusal);
+                return;
+            }
             boolean onBoot = appendToBootstrap(inst);
             Class.forName("io.holdtrace.agent.AgentInstaller", true, onBoot ? null : HoldtraceAgent.class.getClassLoader())
                     .getMethod("install", String.class, Instrumentation.class, boolean.class, String.class)
@@ -79,6 +84,19 @@ public final class HoldtraceAgent {
             inst.appendToBootstrapClassLoaderSearch(f); // the JVM opens it by its name; closing ours is fine
         }
         return true;
+    }
+
+    /**
+     * The line that says why holdtrace does not start in a JVM given an application class-data
+     * archive on a JDK before 25 (see {@link AppArchive}); null where it may start.
+     */
+    private static String appArchiveRefusal() {
+        int feature = Runtime.version().feature();
+        String archive = feature >= 25 ? null : AppArchive.named();
+        return archive == null ? null : "[holdtrace] holdtrace is off: this JVM maps an application class-data archive ("
+                + archive + "), and on JDK " + feature + " such an archive with a Java agent's class-file transformer crashes"
+                + " the JVM (seen on JDK 17.0.15, with any agent); start without the archive (or with -Xshare:off), or on"
+                + " JDK 25 or later, to use holdtrace; the application runs without it";
     }
 
     /** The manifest's version, as this class's loader read it defining the package; null if none. */
