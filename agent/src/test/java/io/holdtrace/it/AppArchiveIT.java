@@ -73,7 +73,7 @@ class AppArchiveIT {
      * these JVM options first. On PostgreSQL, not H2: the JDK 17 crash comes as its driver's
      * connection loads a class of its own from the archive (on H2 the scenario never meets it).
      */
-    private static Run run(String home, List<String> options, Path report) throws Exception {
+    private static AgentRun.Result run(String home, List<String> options, Path report) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(home, "bin", "java").toString());
         cmd.addAll(options);
@@ -91,32 +91,13 @@ class AppArchiveIT {
             p.destroyForcibly();
             throw new AssertionError("timed out: " + cmd);
         }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err), cmd);
-    }
-
-    private static final class Run {
-        final int exit;
-        final String stdout;
-        final String stderr;
-        final List<String> command;
-
-        Run(int exit, String stdout, String stderr, List<String> command) {
-            this.exit = exit;
-            this.stdout = stdout;
-            this.stderr = stderr;
-            this.command = command;
-        }
-
-        @Override
-        public String toString() {
-            return "command: " + String.join(" ", command) + "\nexit: " + exit + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
-        }
+        return new AgentRun.Result(p.exitValue(), Files.readString(out), Files.readString(err), report, cmd);
     }
 
     /** An archive of the scenario's classes, dumped by {@code java} of {@code home} at the scenario's exit. */
     private static Path archive(String home) throws Exception {
         Path jsa = Files.createTempDirectory("holdtrace-cds").resolve("app.jsa");
-        Run dump = run(home, List.of("-XX:ArchiveClassesAtExit=" + jsa), null);
+        AgentRun.Result dump = run(home, List.of("-XX:ArchiveClassesAtExit=" + jsa), null);
         assertEquals(0, dump.exit, dump.toString());
         assertTrue(Files.isRegularFile(jsa) && Files.size(jsa) > 0, "an archive was dumped at " + jsa + "\n" + dump);
         return jsa;
@@ -127,7 +108,7 @@ class AppArchiveIT {
         String home = System.getProperty("java.home");
         Path jsa = archive(home);
         Path report = Files.createTempDirectory("holdtrace-cds").resolve("report.json");
-        Run run = run(home, List.of("-XX:SharedArchiveFile=" + jsa), report);
+        AgentRun.Result run = run(home, List.of("-XX:SharedArchiveFile=" + jsa), report);
         assertEquals(0, run.exit, "the application ran to its end: " + run);
         assertFalse(run.stdout.contains("A fatal error has been detected"), run.toString());
         assertTrue(run.stderr.contains("[holdtrace] holdtrace is off: this JVM maps an application class-data archive"
@@ -142,7 +123,7 @@ class AppArchiveIT {
         assertTrue(Files.isExecutable(JAVA_25.resolve("bin").resolve("java")), "JDK 25 is installed at " + JAVA_25);
         Path jsa = archive(home);
         Path report = Files.createTempDirectory("holdtrace-cds").resolve("report.json");
-        Run run = run(home, List.of("-XX:SharedArchiveFile=" + jsa), report);
+        AgentRun.Result run = run(home, List.of("-XX:SharedArchiveFile=" + jsa), report);
         assertEquals(0, run.exit, run.toString());
         assertTrue(run.stderr.contains("tracking JDBC connection holds"), run.toString());
         assertFalse(run.stderr.contains("holdtrace is off"), run.toString());
