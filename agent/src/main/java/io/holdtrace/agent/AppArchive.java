@@ -1,9 +1,8 @@
 package io.holdtrace.agent;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,10 +34,22 @@ final class AppArchive {
     private AppArchive() {
     }
 
+    /**
+     * Files' text, or null: {@code java.io} (loaded already), not NIO's {@code Files} or a method
+     * reference, whose first use in a JVM's premain costs milliseconds of class loading and
+     * linking on its start.
+     */
+    private static final Function<String, String> FILE_TEXT = new Function<String, String>() {
+        @Override
+        public String apply(String file) {
+            return read(file);
+        }
+    };
+
     /** The option naming the archive, or null if none is given (or sharing is switched off). */
     static String named() {
         try {
-            return named(commandLine(), System.getenv(), AppArchive::read);
+            return named(commandLine(), System.getenv(), FILE_TEXT);
         } catch (RuntimeException | Error unreadable) { // a platform that tells nothing: as without an archive
             return null;
         }
@@ -51,7 +62,7 @@ final class AppArchive {
      */
     private static List<String> commandLine() {
         try {
-            byte[] b = Files.readAllBytes(Paths.get("/proc/self/cmdline"));
+            byte[] b = bytes("/proc/self/cmdline");
             List<String> out = new ArrayList<>();
             int from = 0;
             for (int i = 0; i < b.length; i++) {
@@ -155,9 +166,15 @@ final class AppArchive {
 
     private static String read(String file) {
         try {
-            return new String(Files.readAllBytes(Paths.get(file)), StandardCharsets.UTF_8);
+            return new String(bytes(file), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             return null;
+        }
+    }
+
+    private static byte[] bytes(String file) throws IOException {
+        try (FileInputStream in = new FileInputStream(file)) {
+            return in.readAllBytes();
         }
     }
 }
