@@ -140,7 +140,7 @@ def main(raw, out):
     if r:
         m = statistics.median(r)
         lines.append(verdict(m <= 1.02, f"p99 latency at most 1.02 of no agent: median ratio {m:.3f}"
-                             f" (pairs {min(r):.3f}..{max(r):.3f}; the load generator's p99 is a bucket's upper edge, up to 1/32 (about 3%) above the true value, so one bucket apart reads as a ratio of about 1.03)",
+                             f" (pairs {min(r):.3f}..{max(r):.3f}; the load generator's p99 is a bucket's upper edge, up to 1/256 (about 0.4%) above the true value)",
                              noisy("p99", r)))
     d = [runs[("holdtrace", p)]["startup"] - runs[("none", p)]["startup"] for p in pairs
          if runs[("holdtrace", p)] and runs[("none", p)]]

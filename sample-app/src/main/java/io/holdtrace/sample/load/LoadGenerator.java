@@ -279,7 +279,7 @@ public final class LoadGenerator {
     }
 
     static String millis(long micros) {
-        if (micros < 10_000) {
+        if (micros < 1_000_000) { // 10 µs steps: finer than the histogram's buckets up to a second
             return String.format(Locale.ROOT, "%.2f ms", micros / 1000.0);
         }
         return String.format(Locale.ROOT, "%d ms", Math.round(micros / 1000.0));
