@@ -11,9 +11,10 @@
 # default: on two cores the C2 compiler still takes a quarter of the CPU 40 s into this app's load,
 # and a shorter warm-up measures the JIT more than the agents), then
 # measures DURATION seconds of closed-loop load on the database-bound healthy endpoints (the
-# incidents are switched off: they hold connections on purpose). Per run: throughput, p50 and p99
-# (the load generator's), CPU per request (the app's /proc utime+stime), allocation per request (from
-# the GC log: heap growth between collections). macro_report.py writes perf/RESULTS-macro.md with
+# incidents are switched off: they hold connections on purpose); one load generator does both, so
+# its own JVM is warm when it counts. Per run: throughput, p50 and p99 (the load generator's),
+# CPU per request (the app's /proc utime+stime), allocation per request (from the GC log: the heap's
+# growth between the collections of the counted window, per second, times its duration). macro_report.py writes perf/RESULTS-macro.md with
 # the medians over pairs and each arm's median ratio to the no-agent run of the same pair.
 set -euo pipefail
 
@@ -55,7 +56,7 @@ wait_quiet() { # as in run.sh: true once the 1-minute load is below $1, giving u
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# run NAME JVM_ARGS: one app, one warm-up, one measured load; writes raw/NAME.env
+# run NAME JVM_ARGS: one app, one load run (its warm-up, then what is counted); writes raw/NAME.env
 run() {
   local name=$1 jvm=$2 port_file=$OUT/raw/$1.port gclog=$OUT/raw/$1.gc.log
   rm -f "$port_file"
@@ -70,26 +71,37 @@ run() {
   fi
   local startup_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   local url=http://127.0.0.1:$(cat "$port_file")
-  java -jar "$APP" load --url="$url" "${LOAD_PATHS[@]}" --clients="$CLIENTS" --duration="${WARMUP}s" >/dev/null 2>&1 || true
-  local up0 up1 c0 c1
-  up0=$(jcmd $pid VM.uptime | awk '/s$/ { print $1 }' | tail -n 1)
-  used0=$(jcmd $pid GC.heap_info | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { print $(i + 1); exit } }')
-  c0=$(cpu_ticks $pid)
-  java -jar "$APP" load --url="$url" "${LOAD_PATHS[@]}" --clients="$CLIENTS" --duration="${DURATION}s" \
-    >"$OUT/raw/$name.load.log" 2>&1 || true
-  c1=$(cpu_ticks $pid)
+  # One load generator: WARMUP seconds left out of its results, then DURATION counted. (A second
+  # JVM for the measured load spent its first 10-15 s warming itself up, at half the throughput,
+  # and its p99 was mostly that.) The app's CPU is read as the generator starts counting, by the
+  # line it prints then, and as it ends; the JVM's uptime there (for the GC log) is the end's less
+  # the wall time between.
+  local log=$OUT/raw/$name.load.log
+  local warm=()
+  [ "$WARMUP" -gt 0 ] && warm=(--warmup="${WARMUP}s")
+  java -jar "$APP" load --url="$url" "${LOAD_PATHS[@]}" --clients="$CLIENTS" "${warm[@]}" \
+    --duration="${DURATION}s" >"$log" 2>&1 &
+  local load_pid=$!
+  sleep $(( WARMUP > 2 ? WARMUP - 2 : 0 ))
+  for _ in $(seq 1 3000); do
+    [ "$WARMUP" -gt 0 ] || break
+    grep -q '^load: warmed up' "$log" && break
+    kill -0 $load_pid 2>/dev/null || break
+    sleep 0.02
+  done
+  local c0 c1 w0 w1 up1
+  c0=$(cpu_ticks $pid); w0=$(date +%s%N)
+  wait $load_pid || true
+  c1=$(cpu_ticks $pid); w1=$(date +%s%N)
   up1=$(jcmd $pid VM.uptime | awk '/s$/ { print $1 }' | tail -n 1)
-  used1=$(jcmd $pid GC.heap_info | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { print $(i + 1); exit } }')
   kill $pid; wait $pid 2>/dev/null || true
   cat >"$OUT/raw/$name.env" <<EOF
 startup_ms=$startup_ms
 cpu_ticks=$((c1 - c0))
 clk_tck=$(getconf CLK_TCK)
 duration_s=$DURATION
-uptime0=$up0
+uptime0=$(awk -v u="$up1" -v d=$(( (w1 - w0) / 1000000 )) 'BEGIN { printf "%.3f", u - d / 1000 }')
 uptime1=$up1
-used0=$used0
-used1=$used1
 load=$(load1)
 EOF
   log "$name: started in $startup_ms ms; $(grep '^all ' "$OUT/raw/$name.load.log" || echo 'no load summary')"

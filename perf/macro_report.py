@@ -35,8 +35,21 @@ def kb(text):
     return float(text.rstrip("K")) if text else None
 
 
-def allocated_mb(gclog, t0, t1, used0_kb, used1_kb):
-    """Heap growth over [t0, t1]: from each collection's 'after' to the next one's 'before'."""
+def allocated_mb(gclog, t0, t1, used0_kb=None, used1_kb=None, span=None):
+    """Heap growth over [t0, t1]: from each collection's 'after' to the next one's 'before'. Without
+    the heap's use at the window's ends (runs since the load generator's own warm-up: no jcmd while
+    it counts), the rate between the window's first and last collections, times span seconds (the
+    counted load's duration; t1 - t0 also holds the generator's exit)."""
+    if used0_kb is None or used1_kb is None:
+        gcs = []
+        for line in open(gclog):
+            m = GC_LINE.match(line)
+            if m and t0 <= float(m.group(1)) <= t1:
+                gcs.append((float(m.group(1)), int(m.group(2)), int(m.group(3))))
+        if len(gcs) < 2 or gcs[-1][0] <= gcs[0][0]:
+            return None
+        grown = sum(max(0.0, gcs[i][1] - gcs[i - 1][2]) for i in range(1, len(gcs)))
+        return grown / (gcs[-1][0] - gcs[0][0]) * (span if span else t1 - t0)
     prev = used0_kb / 1024
     total = 0.0
     for line in open(gclog):
@@ -62,8 +75,8 @@ def run(raw, name):
            "cpu_us": float(env["cpu_ticks"]) / float(env["clk_tck"]) * 1e6 / count}
     try:
         mb = allocated_mb(os.path.join(raw, name + ".gc.log"), float(env["uptime0"]), float(env["uptime1"]),
-                          kb(env["used0"]), kb(env["used1"]))
-        out["alloc_kb"] = mb * 1024 / count
+                          kb(env.get("used0")), kb(env.get("used1")), float(env["duration_s"]))
+        out["alloc_kb"] = None if mb is None else mb * 1024 / count
     except (KeyError, ValueError, TypeError, FileNotFoundError):
         out["alloc_kb"] = None
     return out

@@ -35,6 +35,10 @@ import java.util.concurrent.locks.LockSupport;
  * at a fixed arrival rate whatever the server does, which is how real traffic behaves and what
  * exhausts a pool; there, latency is measured from each request's scheduled time, so a stalled
  * sender cannot hide queueing.
+ *
+ * <p>With {@code --warmup}, the load runs that long first and only what is sent after it is
+ * counted: the server's warm-up and this JVM's own (its JIT, its HTTP client's first connections)
+ * stay out of the results. A line {@code load: warmed up ...} is printed as counting starts.
  */
 public final class LoadGenerator {
 
@@ -48,6 +52,8 @@ public final class LoadGenerator {
     /** Latencies of the current progress interval, over all paths. */
     private LatencyHistogram window = new LatencyHistogram();
     private long windowErrors;
+    /** {@link System#nanoTime()} from which requests are counted: the end of the warm-up. */
+    private volatile long measureFrom;
 
     LoadGenerator(LoadOptions options) {
         this.options = options;
@@ -91,21 +97,30 @@ public final class LoadGenerator {
     }
 
     List<PathStats> run(PrintStream out, boolean console) {
-        out.printf(Locale.ROOT, "load: %s, %s, for at most %s%s, against %s%n",
+        out.printf(Locale.ROOT, "load: %s, %s, for at most %s%s%s, against %s%n",
                 options.openModel() ? options.rate() + " requests/s (open model)"
                         : options.clients() + " clients (closed model)",
                 options.targets().stream().map(t -> t.path() + " x" + t.weight()).toList(),
                 human(options.duration()),
+                options.warmup().isZero() ? "" : " after " + human(options.warmup()) + " of warm-up",
                 options.maxRequests() == Long.MAX_VALUE ? "" : " or " + options.maxRequests() + " requests",
                 options.baseUri());
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(daemon("load-progress"));
         long start = System.nanoTime();
+        measureFrom = start + options.warmup().toNanos();
         progress.scheduleAtFixedRate(new Progress(start, out, console), 1, 1, TimeUnit.SECONDS);
+        if (!options.warmup().isZero()) {
+            progress.schedule(() -> {
+                out.printf(Locale.ROOT, "%sload: warmed up for %s; counting from now, for at most %s%n", console ? "\n" : "",
+                        human(options.warmup()), human(options.duration()));
+                out.flush();
+            }, measureFrom - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
         try {
             if (options.openModel()) {
                 runOpen(start);
             } else {
-                runClosed(start);
+                runClosed();
             }
         } finally {
             progress.shutdownNow();
@@ -117,16 +132,19 @@ public final class LoadGenerator {
         return stats;
     }
 
-    private void runClosed(long start) {
-        long deadline = start + options.duration().toNanos();
+    private void runClosed() {
+        long from = measureFrom;
+        long deadline = from + options.duration().toNanos();
         AtomicLong issued = new AtomicLong();
         ExecutorService clients = Executors.newFixedThreadPool(options.clients(), daemon("load-client"));
         for (int i = 0; i < options.clients(); i++) {
             clients.execute(() -> {
-                while (System.nanoTime() < deadline && issued.incrementAndGet() <= options.maxRequests()
-                        && !Thread.currentThread().isInterrupted()) {
+                while (!Thread.currentThread().isInterrupted()) {
                     PathStats target = pick();
                     long sent = System.nanoTime();
+                    if (sent >= deadline || sent >= from && issued.incrementAndGet() > options.maxRequests()) {
+                        break;
+                    }
                     inFlight.incrementAndGet();
                     try {
                         HttpResponse<Void> response = http.send(request(target), HttpResponse.BodyHandlers.discarding());
@@ -142,16 +160,18 @@ public final class LoadGenerator {
             });
         }
         clients.shutdown();
-        awaitQuietly(clients, options.duration().plus(options.timeout()).plusSeconds(5).toNanos());
+        awaitQuietly(clients, options.warmup().plus(options.duration()).plus(options.timeout()).plusSeconds(5).toNanos());
         clients.shutdownNow();
     }
 
     private void runOpen(long start) {
         long interval = (long) (1e9 / options.rate());
-        long deadline = start + options.duration().toNanos();
-        for (long i = 0; i < options.maxRequests(); i++) {
+        long from = measureFrom;
+        long deadline = from + options.duration().toNanos();
+        long counted = 0;
+        for (long i = 0; ; i++) {
             long scheduled = start + i * interval;
-            if (scheduled >= deadline) {
+            if (scheduled >= deadline || scheduled >= from && ++counted > options.maxRequests()) {
                 break;
             }
             for (long now = System.nanoTime(); now < scheduled; now = System.nanoTime()) {
@@ -159,7 +179,9 @@ public final class LoadGenerator {
             }
             PathStats target = pick();
             if (inFlight.get() >= options.maxInFlight()) {
-                target.drop();
+                if (scheduled >= from) {
+                    target.drop();
+                }
                 synchronized (this) {
                     windowErrors++;
                 }
@@ -196,7 +218,9 @@ public final class LoadGenerator {
         long micros = (System.nanoTime() - startNanos) / 1_000;
         String outcome = failure == null ? Integer.toString(status) : failureName(failure);
         boolean error = failure != null || status >= 400;
-        target.record(outcome, error, micros);
+        if (startNanos >= measureFrom) {
+            target.record(outcome, error, micros);
+        }
         synchronized (this) {
             window.record(micros);
             if (error) {

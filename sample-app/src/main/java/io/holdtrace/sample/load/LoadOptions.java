@@ -10,12 +10,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What one load run does. Every run is bounded: it stops at {@code duration} (at most
- * {@link #MAX_DURATION}) or after {@code maxRequests}, whichever comes first.
+ * What one load run does. Every run is bounded: after {@code warmup} (zero by default, at most
+ * {@link #MAX_DURATION}), it stops at {@code duration} (at most {@link #MAX_DURATION}) or after
+ * {@code maxRequests}, whichever comes first.
  *
- * @param rate arrivals per second in the open model; 0 selects the closed model with {@code clients}
+ * @param rate   arrivals per second in the open model; 0 selects the closed model with {@code clients}
+ * @param warmup load sent first and left out of the results (the server's and this JVM's own
+ *               warm-up): only requests sent after it are counted
  */
-record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, Duration duration,
+record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, Duration warmup, Duration duration,
                    long maxRequests, Duration timeout, int maxInFlight, boolean allowRemote) {
 
     static final Duration MAX_DURATION = Duration.ofHours(1);
@@ -30,8 +33,9 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
               --clients=N          closed model: N clients, each sends its next request when the last one ends (default 10)
               --rate=R             open model: R requests per second, whatever the responses do
               --max-in-flight=N    open model: arrivals beyond N unanswered requests are dropped and counted as errors (default 256)
-              --duration=D         stop after D, e.g. 500ms, 30s, 2m (default 30s, at most 1h)
-              --requests=N         stop after N requests (default: no count limit)
+              --warmup=D           send load for D first and leave it out of the results (default none, at most 1h)
+              --duration=D         stop after D (after the warm-up), e.g. 500ms, 30s, 2m (default 30s, at most 1h)
+              --requests=N         stop after N requests (after the warm-up; default: no count limit)
               --timeout=D          per-request time-out (default 10s)
               --allow-remote       allow a host that is not a loopback address
             """;
@@ -48,6 +52,7 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
         List<Target> targets = new ArrayList<>();
         Integer clients = null;
         Double rate = null;
+        Duration warmup = Duration.ZERO;
         Duration duration = Duration.ofSeconds(30);
         long maxRequests = Long.MAX_VALUE;
         Duration timeout = Duration.ofSeconds(10);
@@ -70,6 +75,7 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
                 case "path" -> targets.add(target(value));
                 case "clients" -> clients = (int) number(name, value, 1, MAX_CLIENTS);
                 case "rate" -> rate = rate(value);
+                case "warmup" -> warmup = duration(name, value, MAX_DURATION);
                 case "duration" -> duration = duration(name, value, MAX_DURATION);
                 case "requests" -> maxRequests = number(name, value, 1, Long.MAX_VALUE);
                 case "timeout" -> timeout = duration(name, value, Duration.ofMinutes(5));
@@ -88,7 +94,7 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
                     + " is not a loopback address; pass --allow-remote to load it anyway");
         }
         return new LoadOptions(baseUri, List.copyOf(targets), clients == null ? 10 : clients,
-                rate == null ? 0 : rate, duration, maxRequests, timeout, maxInFlight, allowRemote);
+                rate == null ? 0 : rate, warmup, duration, maxRequests, timeout, maxInFlight, allowRemote);
     }
 
     boolean openModel() {

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,11 +25,15 @@ class LoadGeneratorTest {
     private HttpServer server;
     private ExecutorService serverThreads;
     private String url;
+    private final AtomicInteger served = new AtomicInteger();
 
     @BeforeEach
     void startServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        server.createContext("/ok", exchange -> answer(exchange, 200, 0));
+        server.createContext("/ok", exchange -> {
+            served.incrementAndGet();
+            answer(exchange, 200, 0);
+        });
         server.createContext("/slow", exchange -> answer(exchange, 200, 50));
         server.createContext("/broken", exchange -> answer(exchange, 500, 0));
         serverThreads = Executors.newFixedThreadPool(8);
@@ -99,6 +104,31 @@ class LoadGeneratorTest {
         assertThat(slow.count).isEqualTo(100);
         assertThat(slow.outcomes()).contains("dropped:");
         assertThat(slow.errors).isEqualTo(slow.outcomes.get("dropped"));
+    }
+
+    @Test
+    void closedModelCountsOnlyWhatIsSentAfterTheWarmUp() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int status = LoadGenerator.run(new String[] {url, "--path=/ok", "--clients=2", "--warmup=500ms", "--requests=20"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), false);
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).isZero();
+        assertThat(printed).contains("after 500ms of warm-up", "load: warmed up for 500ms; counting from now");
+        assertThat(printed).containsPattern("(?m)^all\\s+20\\s");
+        assertThat(served.get()).as("the warm-up's requests were sent, and left out").isGreaterThan(20 + 2);
+        assertThat(printed.indexOf("warmed up")).as("the line comes before the table").isLessThan(printed.indexOf("path "));
+    }
+
+    @Test
+    void openModelCountsOnlyArrivalsScheduledAfterTheWarmUp() {
+        LoadOptions options = LoadOptions.parse(url, "--path=/ok", "--rate=100", "--warmup=500ms", "--duration=1s");
+
+        PathStats ok = new LoadGenerator(options).run(new PrintStream(new ByteArrayOutputStream()), false).get(0);
+
+        assertThat(ok.count).isEqualTo(100);
+        assertThat(served.get()).as("50 arrivals in the warm-up, 100 after").isEqualTo(150);
     }
 
     @Test

@@ -19,6 +19,7 @@ class LoadOptionsTest {
         assertThat(options.openModel()).isFalse();
         assertThat(options.clients()).isEqualTo(10);
         assertThat(options.duration()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(options.warmup()).isZero();
         assertThat(options.maxRequests()).isEqualTo(Long.MAX_VALUE);
         assertThat(options.timeout()).isEqualTo(Duration.ofSeconds(10));
     }
@@ -27,13 +28,14 @@ class LoadOptionsTest {
     void readsWeightedPathsAndTheOpenModel() {
         LoadOptions options = LoadOptions.parse("--url=http://localhost:9000", "--path=/b/checkout?product=2:3",
                 "--path=/a/report", "--rate=12.5", "--duration=2m", "--requests=500", "--timeout=1500ms",
-                "--max-in-flight=40");
+                "--max-in-flight=40", "--warmup=90s");
 
         assertThat(options.targets()).containsExactly(
                 new Target("/b/checkout?product=2", 3), new Target("/a/report", 1));
         assertThat(options.openModel()).isTrue();
         assertThat(options.rate()).isEqualTo(12.5);
         assertThat(options.duration()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(options.warmup()).isEqualTo(Duration.ofSeconds(90));
         assertThat(options.maxRequests()).isEqualTo(500);
         assertThat(options.timeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(options.maxInFlight()).isEqualTo(40);
@@ -61,6 +63,8 @@ class LoadOptionsTest {
         assertThatThrownBy(() -> LoadOptions.parse("--path=/", "--clients=4", "--rate=10")).hasMessageContaining("exclude");
         assertThatThrownBy(() -> LoadOptions.parse("--path=/", "--duration=2h")).hasMessageContaining("at most");
         assertThatThrownBy(() -> LoadOptions.parse("--path=/", "--duration=0s")).hasMessageContaining("above 0");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", "--warmup=2h")).hasMessageContaining("--warmup", "at most");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", "--warmup=soon")).hasMessageContaining("--warmup");
         assertThatThrownBy(() -> LoadOptions.parse("--path=/", "--duration=soon")).hasMessageContaining("500ms");
         assertThatThrownBy(() -> LoadOptions.parse("--path=/", "--clients=0")).hasMessageContaining("[1, 1000]");
         assertThatThrownBy(() -> LoadOptions.parse("--path=/", "--rate=-1")).hasMessageContaining("--rate");
