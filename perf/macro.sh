@@ -14,8 +14,9 @@
 # incidents are switched off: they hold connections on purpose); one load generator does both, so
 # its own JVM is warm when it counts. Per run: throughput, p50 and p99 (the load generator's),
 # CPU per request (the app's /proc utime+stime), allocation per request (from the GC log: the heap's
-# growth between the collections of the counted window, per second, times its duration). macro_report.py writes perf/RESULTS-macro.md with
-# the medians over pairs and each arm's median ratio to the no-agent run of the same pair.
+# growth between the collections of the counted window, per second, times its duration).
+# macro_report.py writes perf/RESULTS-macro.md with the medians over pairs and each arm's median
+# ratio to the no-agent run of the same pair.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
