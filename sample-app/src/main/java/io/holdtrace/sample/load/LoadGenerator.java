@@ -91,6 +91,10 @@ public final class LoadGenerator {
             out.print(LoadOptions.USAGE);
             return 2;
         }
+        if (options.alternating()) {
+            new Alternation(options).run(out);
+            return 0;
+        }
         List<PathStats> result = new LoadGenerator(options).run(out, console);
         out.print(table(result));
         return 0;

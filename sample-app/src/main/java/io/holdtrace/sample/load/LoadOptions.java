@@ -17,14 +17,19 @@ import java.util.regex.Pattern;
  * @param rate   arrivals per second in the open model; 0 selects the closed model with {@code clients}
  * @param warmup load sent first and left out of the results (the server's and this JVM's own
  *               warm-up): only requests sent after it are counted
+ * @param servers with two or more, the load alternates between them in windows ({@link Alternation});
+ *                empty for the one server at {@code baseUri}
+ * @param window  each server's turn when alternating; the first {@code settle} of it is not counted
  */
 record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, Duration warmup, Duration duration,
-                   long maxRequests, Duration timeout, int maxInFlight, boolean allowRemote) {
+                   long maxRequests, Duration timeout, int maxInFlight, boolean allowRemote,
+                   List<Server> servers, Duration window, Duration settle) {
 
     static final Duration MAX_DURATION = Duration.ofHours(1);
     static final int MAX_CLIENTS = 1_000;
     static final double MAX_RATE = 10_000;
     static final int MAX_IN_FLIGHT = 10_000;
+    static final int MAX_SERVERS = 4;
 
     static final String USAGE = """
             usage: java -jar holdtrace-sample-app.jar load --path=PATH[:WEIGHT] ... [options]
@@ -38,14 +43,26 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
               --requests=N         stop after N requests (after the warm-up; default: no count limit)
               --timeout=D          per-request time-out (default 10s)
               --allow-remote       allow a host that is not a loopback address
+            alternating (closed model only), to compare servers that run side by side on one host:
+              --server=NAME=URL[@PID]  2 to 4 of them, instead of --url; the clients load one server at a time,
+                                   in windows, each block of windows taking the servers in the next order
+                                   (permutations); PID (Linux) adds the server process's CPU per window
+              --window=D           one server's turn (default 10s); --warmup and --duration are then spent
+                                   in whole blocks of windows
+              --settle=D           the start of each window, not counted (default 1s)
             """;
 
     /** A path to request, and its share of the requests relative to the other paths' weights. */
     record Target(String path, int weight) {
     }
 
+    /** One of the servers loaded in turn; {@code pid} is its process (its CPU read per window), or -1. */
+    record Server(String name, URI uri, long pid) {
+    }
+
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
     private static final Pattern WEIGHTED_PATH = Pattern.compile("(/.*):(\\d+)");
+    private static final Pattern SERVER = Pattern.compile("([A-Za-z0-9_.-]+)=(.+?)(?:@(\\d+))?");
 
     static LoadOptions parse(String... args) {
         URI baseUri = URI.create("http://127.0.0.1:8080");
@@ -58,6 +75,10 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
         Duration timeout = Duration.ofSeconds(10);
         int maxInFlight = 256;
         boolean allowRemote = false;
+        boolean urlGiven = false;
+        List<Server> servers = new ArrayList<>();
+        Duration window = Duration.ofSeconds(10);
+        Duration settle = Duration.ofSeconds(1);
 
         for (String arg : args) {
             if (arg.equals("--allow-remote")) {
@@ -71,7 +92,13 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
             String name = arg.substring(2, eq);
             String value = arg.substring(eq + 1);
             switch (name) {
-                case "url" -> baseUri = baseUri(value);
+                case "url" -> {
+                    baseUri = baseUri("url", value);
+                    urlGiven = true;
+                }
+                case "server" -> servers.add(server(value));
+                case "window" -> window = duration(name, value, MAX_DURATION);
+                case "settle" -> settle = duration(name, value, MAX_DURATION);
                 case "path" -> targets.add(target(value));
                 case "clients" -> clients = (int) number(name, value, 1, MAX_CLIENTS);
                 case "rate" -> rate = rate(value);
@@ -89,12 +116,55 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
         if (clients != null && rate != null) {
             throw new IllegalArgumentException("--clients (closed model) and --rate (open model) exclude each other");
         }
-        if (!allowRemote && !isLoopback(baseUri.getHost())) {
-            throw new IllegalArgumentException(baseUri.getHost()
-                    + " is not a loopback address; pass --allow-remote to load it anyway");
+        if (!servers.isEmpty()) {
+            alternating(servers, urlGiven, rate != null, maxRequests, window, settle);
+        }
+        List<URI> hosts = new ArrayList<>();
+        servers.forEach(s -> hosts.add(s.uri()));
+        if (servers.isEmpty()) {
+            hosts.add(baseUri);
+        }
+        for (URI host : hosts) {
+            if (!allowRemote && !isLoopback(host.getHost())) {
+                throw new IllegalArgumentException(host.getHost()
+                        + " is not a loopback address; pass --allow-remote to load it anyway");
+            }
         }
         return new LoadOptions(baseUri, List.copyOf(targets), clients == null ? 10 : clients,
-                rate == null ? 0 : rate, warmup, duration, maxRequests, timeout, maxInFlight, allowRemote);
+                rate == null ? 0 : rate, warmup, duration, maxRequests, timeout, maxInFlight, allowRemote,
+                List.copyOf(servers), window, settle);
+    }
+
+    private static void alternating(List<Server> servers, boolean urlGiven, boolean openModel, long maxRequests,
+                                    Duration window, Duration settle) {
+        if (servers.size() < 2 || servers.size() > MAX_SERVERS) {
+            throw new IllegalArgumentException("give 2 to " + MAX_SERVERS + " --server to alternate, not " + servers.size());
+        }
+        if (urlGiven) {
+            throw new IllegalArgumentException("--url and --server exclude each other");
+        }
+        if (openModel) {
+            throw new IllegalArgumentException("--server alternates closed-model clients; --rate does not apply");
+        }
+        if (maxRequests != Long.MAX_VALUE) {
+            throw new IllegalArgumentException("--server runs whole blocks of windows; --requests does not apply");
+        }
+        if (settle.compareTo(window) >= 0) {
+            throw new IllegalArgumentException("--settle (" + settle.toMillis() + " ms) must be shorter than --window ("
+                    + window.toMillis() + " ms)");
+        }
+        for (int i = 0; i < servers.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (servers.get(i).name().equals(servers.get(j).name())) {
+                    throw new IllegalArgumentException("two --server named " + servers.get(i).name());
+                }
+            }
+        }
+    }
+
+    /** Whether the load alternates between servers. */
+    boolean alternating() {
+        return !servers.isEmpty();
     }
 
     boolean openModel() {
@@ -105,17 +175,28 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
         return baseUri.resolve(target.path());
     }
 
-    private static URI baseUri(String value) {
+    private static URI baseUri(String option, String value) {
         URI uri;
         try {
             uri = URI.create(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--url is not a URL: " + value);
+            throw new IllegalArgumentException("--" + option + " is not a URL: " + value);
         }
         if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-            throw new IllegalArgumentException("--url must be http(s)://host[:port], not " + value);
+            throw new IllegalArgumentException("--" + option + " must be http(s)://host[:port], not " + value);
         }
         return uri;
+    }
+
+    private static Server server(String value) {
+        Matcher m = SERVER.matcher(value);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--server must be NAME=URL[@PID] (NAME of letters, digits, '_', '.', '-'), not "
+                    + value);
+        }
+        URI uri = baseUri("server", m.group(2));
+        long pid = m.group(3) == null ? -1 : number("server pid", m.group(3), 1, Long.MAX_VALUE);
+        return new Server(m.group(1), uri, pid);
     }
 
     private static Target target(String value) {

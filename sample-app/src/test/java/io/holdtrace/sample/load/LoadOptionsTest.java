@@ -74,4 +74,44 @@ class LoadOptionsTest {
         assertThatThrownBy(() -> LoadOptions.parse("--path=/", "--verbose")).hasMessageContaining("unknown");
         assertThatThrownBy(() -> LoadOptions.parse("--path=/", "--threads=3")).hasMessageContaining("unknown option --threads");
     }
+
+    @Test
+    void readsServersToAlternateBetween() {
+        LoadOptions options = LoadOptions.parse("--server=none=http://127.0.0.1:8081@4242", "--server=holdtrace=http://localhost:8082",
+                "--path=/healthy/orders", "--window=5s", "--settle=500ms", "--clients=8");
+
+        assertThat(options.alternating()).isTrue();
+        assertThat(options.servers()).containsExactly(
+                new LoadOptions.Server("none", URI.create("http://127.0.0.1:8081"), 4242),
+                new LoadOptions.Server("holdtrace", URI.create("http://localhost:8082"), -1));
+        assertThat(options.window()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(options.settle()).isEqualTo(Duration.ofMillis(500));
+        LoadOptions plain = LoadOptions.parse("--path=/");
+        assertThat(plain.alternating()).isFalse();
+        assertThat(plain.window()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(plain.settle()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void refusesAlternationItCannotRun() {
+        String a = "--server=a=http://127.0.0.1:1";
+        String b = "--server=b=http://127.0.0.1:2";
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a)).hasMessageContaining("give 2 to 4 --server");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, b, "--server=c=http://127.0.0.1:3",
+                "--server=d=http://127.0.0.1:4", "--server=e=http://127.0.0.1:5")).hasMessageContaining("not 5");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, "--server=a=http://127.0.0.1:2"))
+                .hasMessageContaining("two --server named a");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, b, "--url=http://127.0.0.1:3")).hasMessageContaining("exclude");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, b, "--rate=5")).hasMessageContaining("--rate");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, b, "--requests=5")).hasMessageContaining("--requests");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, b, "--window=1s", "--settle=1s"))
+                .hasMessageContaining("--settle (1000 ms) must be shorter than --window (1000 ms)");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, "--server=b=http://10.1.2.3:2"))
+                .hasMessageContaining("not a loopback address");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, "--server=b")).hasMessageContaining("NAME=URL[@PID]");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, "--server=b=ftp://127.0.0.1:2"))
+                .hasMessageContaining("--server must be http(s)://");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, "--server=b=http://127.0.0.1:2@0"))
+                .hasMessageContaining("--server pid must be in");
+    }
 }

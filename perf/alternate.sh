@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Throughput, latency and CPU per request with the apps side by side: the sample app on
+# PostgreSQL started once per arm (no agent, holdtrace, the OpenTelemetry agent with exporters
+# off), all up at once, and one load generator alternating between them in windows (the sample's
+# `load --server=...`): each block of windows loads every app once, in the next order of the
+# arms, and each app is compared with the no-agent app of the same block, seconds apart.
+#
+#   perf/alternate.sh            runs in the background (about 40 min); prints where its log is
+#   options: --minutes M (30, counted)  --warmup S (180, over all arms)  --window S (10)
+#            --settle S (1)  --clients N (8)  --arms holdtrace,otel (none always runs, first)
+#            --max-minutes M (45)  --no-build  --foreground  --max-load L (1.5)
+#
+# Why not macro.sh's runs one after the other: on this shared VM the no-agent runs alone drift
+# 1.3-1.4x in throughput over an hour, so a 1-2% target cannot be read from pairs of 30 s runs
+# minutes apart. Here the host's drift is common to a block's windows. An app not being loaded
+# idles (its background threads, the agents' included, still run). The first --settle seconds of
+# each window are not counted; CPU is the loaded app's (/proc/PID/stat) over the counted part.
+# Allocation and start-up are not measured here (macro.sh and startup.sh do). Writes
+# perf/RESULTS-alternate.md (alternate_report.py).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PERF=$ROOT/perf
+MINUTES=30 WARMUP=180 WINDOW=10 SETTLE=1 CLIENTS=8 MAX_MIN=45 BUILD=1 FG=0 MAX_LOAD=1.5 ONLY_ARMS=none,holdtrace,otel
+ARGS=("$@")
+while [ $# -gt 0 ]; do
+  case $1 in
+    --minutes) MINUTES=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
+    --window) WINDOW=$2; shift ;;
+    --settle) SETTLE=$2; shift ;;
+    --clients) CLIENTS=$2; shift ;;
+    --arms) ONLY_ARMS=none,$2; shift ;;
+    --max-minutes) MAX_MIN=$2; shift ;;
+    --max-load) MAX_LOAD=$2; shift ;;
+    --no-build) BUILD=0 ;;
+    --foreground) FG=1 ;;
+    *) echo "alternate.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+OUT=$PERF/target/alternate
+RESULTS_FILE=$PERF/RESULTS-alternate.md
+
+# shellcheck source=perf/sample-arms.sh
+. "$PERF/sample-arms.sh"
+KEPT=()
+for arm in "${ARMS[@]}"; do
+  case ",$ONLY_ARMS," in *",${arm%%|*},"*) KEPT+=("$arm") ;; esac
+done
+[ ${#KEPT[@]} -ge 2 ] || { echo "alternate.sh: --arms names none of holdtrace, otel" >&2; exit 2; }
+if [ $(( MINUTES + (WARMUP + 240) / 60 )) -gt "$MAX_MIN" ]; then
+  echo "alternate.sh: --minutes $MINUTES plus the warm-up and starts do not fit in --max-minutes $MAX_MIN" >&2; exit 2
+fi
+begin alternate 300
+load1() { cut -d' ' -f1 /proc/loadavg; }
+prepare_inputs log
+
+PIDS=()
+stop_apps() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; }
+trap stop_apps EXIT
+
+for _ in $(seq 1 60); do
+  awk -v l="$(load1)" -v m="$MAX_LOAD" 'BEGIN { exit !(l >= m) }' || break
+  sleep 10
+done
+
+# The apps, one after another (each start alone on the machine); their start-up is logged, not
+# reported: startup.sh measures it in interleaved rounds.
+SERVERS=()
+for arm in "${KEPT[@]}"; do
+  name=${arm%%|*} jvm=${arm#*|} port_file=$OUT/raw/${arm%%|*}.port
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2086 # the arm's JVM arguments are words on purpose
+  java $jvm -Xlog:gc:file="$OUT/raw/$name.gc.log":uptime -jar "$APP" "${APP_ARGS[@]}" --sample.port-file="$port_file" \
+    >"$OUT/raw/$name.app.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 1 1200); do [ -s "$port_file" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  [ -s "$port_file" ] || { log "$name: the app did not start; see $OUT/raw/$name.app.log"; exit 1; }
+  log "$name: started in $(( ($(date +%s%N) - t0) / 1000000 )) ms, pid $pid"
+  SERVERS+=(--server="$name=http://127.0.0.1:$(cat "$port_file")@$pid")
+done
+
+{
+  echo "{"
+  echo "\"date\": \"$(date -u +%Y-%m-%dT%H:%MZ)\","
+  echo "\"command\": \"${PERF_COMMAND:-perf/alternate.sh ${ARGS[*]:-}}\","
+  echo "\"cpu\": \"$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)\", \"nproc\": $(nproc),"
+  echo "\"memory\": \"$(free -g | awk '/^Mem:/ { print $2 " GiB" }')\","
+  echo "\"jdk\": \"$(java -version 2>&1 | sed -n 2p | sed 's/"/\\"/g')\","
+  echo "\"postgres\": \"$(psql -h 127.0.0.1 -U postgres -At -c 'show server_version' test 2>/dev/null || echo unknown)\","
+  echo "\"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')\","
+  echo "\"load\": \"--clients=$CLIENTS --path=/healthy/orders:3 --path=/healthy/report:1, windows of ${WINDOW}s (${SETTLE}s settling), ${WARMUP}s of warm-up, ${MINUTES} min counted\""
+  echo "}"
+} >"$OUT/raw/meta.json"
+
+log "load: ${WARMUP}s of warm-up, then $MINUTES min counted, in windows of ${WINDOW}s"
+java -jar "$APP" load "${SERVERS[@]}" --path=/healthy/orders:3 --path=/healthy/report:1 --clients="$CLIENTS" \
+  --window="${WINDOW}s" --settle="${SETTLE}s" --warmup="${WARMUP}s" --duration="${MINUTES}m" >"$OUT/raw/load.log" 2>&1 \
+  || log "the load generator failed; see $OUT/raw/load.log"
+tail -n "$(( ${#KEPT[@]} * 2 ))" "$OUT/raw/load.log"
+stop_apps
+trap - EXIT
+python3 "$PERF/alternate_report.py" "$OUT/raw" "$RESULTS_FILE"
+log "wrote $RESULTS_FILE"

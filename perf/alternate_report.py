@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Summarises perf/alternate.sh's run into Markdown.
+
+usage: alternate_report.py RAW_DIR RESULTS-alternate.md
+
+The load generator's lines `window block=B server=NAME requests=N ... cpu_ms=C` give, per block, each
+app's counted window; every app is compared with the no-agent app (the first server) of the same
+block, and the table gives the median of those ratios over blocks with its distribution-free ~95%
+interval (order statistics), beside the apps' own medians.
+"""
+import json
+import os
+import re
+import statistics
+import sys
+
+WINDOW = re.compile(r"^window (.*)$")
+
+
+def interval(values):
+    """About 95% for the median, from order statistics (ranks n/2 -+ 0.98 sqrt(n)); as startup.sh's."""
+    q = sorted(values)
+    n = len(q)
+    k = max(0, int(n / 2 - 0.98 * n ** 0.5))
+    return q[k], q[min(n - 1, n - 1 - k)]
+
+
+def windows(path):
+    out = []
+    for line in open(path):
+        m = WINDOW.match(line.strip())
+        if m:
+            f = dict(kv.split("=", 1) for kv in m.group(1).split())
+            req, sec, cpu = int(f["requests"]), float(f["seconds"]), int(f["cpu_ms"])
+            out.append({"block": int(f["block"]), "server": f["server"], "requests": req, "errors": int(f["errors"]),
+                        "rps": req / sec if sec > 0 else 0.0, "p50": int(f["p50_us"]) / 1000, "p99": int(f["p99_us"]) / 1000,
+                        "cpu_us": cpu * 1000 / req if cpu >= 0 and req > 0 else None})
+    return out
+
+
+def pooled(path):
+    """The generator's closing table: per server, p50 and p99 over all its counted windows."""
+    rows = {}
+    lines = open(path).read().splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("server ") and "windows" in line:
+            for row in lines[i + 1:]:
+                f = row.split()
+                if len(f) < 11 or not f[1].isdigit():
+                    break
+                rows[f[0]] = {"p50": f"{f[5]} {f[6]}", "p99": f"{f[7]} {f[8]}"}
+    return rows
+
+
+METRICS = [("rps", "throughput req/s", "{:,.0f}", "higher"), ("p50", "p50 ms", "{:.2f}", "lower"),
+           ("p99", "p99 ms", "{:.2f}", "lower"), ("cpu_us", "CPU µs/request", "{:,.0f}", "lower")]
+
+
+def main(raw, out):
+    meta = json.load(open(os.path.join(raw, "meta.json")))
+    log = os.path.join(raw, "load.log")
+    ws = windows(log)
+    if not ws:
+        sys.exit(f"alternate_report.py: no window lines in {log}")
+    servers = []
+    for w in ws:
+        if w["server"] not in servers:
+            servers.append(w["server"])
+    base = servers[0]
+    by = {(w["block"], w["server"]): w for w in ws}
+    blocks = sorted({w["block"] for w in ws})
+
+    def ratios(server, key):
+        return [by[(b, server)][key] / by[(b, base)][key] for b in blocks
+                if (b, server) in by and (b, base) in by and by[(b, server)][key] and by[(b, base)][key]]
+
+    lines = ["# holdtrace overhead: the apps side by side, load alternating", "",
+             f"- date: {meta['date']}; commit {meta['commit']}",
+             f"- machine: {meta['nproc']} CPUs, {meta['cpu']}, {meta['memory']}; shared with other builds",
+             f"- JDK: {meta['jdk']}; PostgreSQL {meta['postgres']}",
+             f"- command: `{meta['command']}`; load {meta['load']}",
+             f"- blocks: {len(blocks)}, each one counted window per app, in the next order of the apps", "",
+             "Each cell: the median over blocks, then (in brackets) the median of the block's ratio to the "
+             f"{base} app's window of the same block, with its ~95% interval.", "",
+             "| app | " + " | ".join(m[1] for m in METRICS) + " | errors |",
+             "| --- | " + " | ".join("---:" for _ in METRICS) + " | ---: |"]
+    for s in servers:
+        cells = []
+        for key, _, fmt, _ in METRICS:
+            vals = [by[(b, s)][key] for b in blocks if (b, s) in by and by[(b, s)][key] is not None]
+            cell = fmt.format(statistics.median(vals)) if vals else "n/a"
+            r = ratios(s, key)
+            if s != base and r:
+                lo, hi = interval(r)
+                cell += f" ({statistics.median(r):.3f}; {lo:.3f}..{hi:.3f})"
+            cells.append(cell)
+        errs = sum(by[(b, s)]["errors"] for b in blocks if (b, s) in by)
+        lines.append(f"| {s} | " + " | ".join(cells) + f" | {errs} |")
+
+    rows = pooled(log)
+    if rows:
+        lines += ["", "Over all counted windows together (the load generator's table): "
+                  + "; ".join(f"{s} p50 {rows[s]['p50']}, p99 {rows[s]['p99']}" for s in servers if s in rows) + "."]
+    rps = [by[(b, base)]["rps"] for b in blocks if (b, base) in by]
+    lines += ["", f"The {base} app's own windows ranged {min(rps):,.0f}..{max(rps):,.0f} req/s "
+              f"({max(rps) / min(rps):.2f}x) over the run (the host's drift, and the apps' warm-up if it was short): "
+              "what runs at different times would carry, here common to each block's windows."]
+
+    def verdict(key, limit, better):
+        r = ratios("holdtrace", key)
+        if not r:
+            return "not measured"
+        med = statistics.median(r)
+        lo, hi = interval(r)
+        if better == "higher":
+            state = "met" if lo >= limit else "missed" if hi < limit else "not resolved"
+        else:
+            state = "met" if hi <= limit else "missed" if lo > limit else "not resolved"
+        return f"**{state}**: median {med:.3f}, ~95% interval {lo:.3f}..{hi:.3f}, target {'at least' if better == 'higher' else 'at most'} {limit}"
+
+    if "holdtrace" in servers:
+        lines += ["", "## Targets (holdtrace against no agent, block by block)", "",
+                  f"- throughput at least 0.99: {verdict('rps', 0.99, 'higher')}",
+                  f"- p99 latency at most +2%: {verdict('p99', 1.02, 'lower')}",
+                  "- met: the whole interval on the target's side; missed: the whole interval past it; otherwise not resolved."]
+        if "otel" in servers:
+            ahead = []
+            for key, label, _, better in METRICS:
+                h, o = ratios("holdtrace", key), ratios("otel", key)
+                if h and o:
+                    hm, om = statistics.median(h), statistics.median(o)
+                    good = hm >= om if better == "higher" else hm <= om
+                    ahead.append(f"{label} {hm:.3f} against {om:.3f} ({'ahead' if good else 'behind'})")
+            lines.append("- against the OpenTelemetry agent, medians of the same blocks' ratios: " + "; ".join(ahead) + ".")
+    lines += ["", "Per block (ratio to the " + base + " app: throughput, p99):", "", "| block | "
+              + " | ".join(s for s in servers if s != base) + " |", "| ---: | " + " | ".join("---" for s in servers if s != base) + " |"]
+    for b in blocks:
+        cells = []
+        for s in servers:
+            if s == base:
+                continue
+            if (b, s) in by and (b, base) in by and by[(b, base)]["rps"] and by[(b, base)]["p99"]:
+                cells.append(f"{by[(b, s)]['rps'] / by[(b, base)]['rps']:.3f}, {by[(b, s)]['p99'] / by[(b, base)]['p99']:.3f}")
+            else:
+                cells.append("-")
+        lines.append(f"| {b} | " + " | ".join(cells) + " |")
+    open(out, "w").write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
