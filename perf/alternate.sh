@@ -9,6 +9,9 @@
 #   options: --minutes M (30, counted)  --warmup S (180, over all arms)  --window S (10)
 #            --settle S (1)  --clients N (8)  --arms holdtrace,otel (none always runs, first)
 #            --max-minutes M (45)  --no-build  --foreground  --max-load L (1.5)
+#            --profile (async-profiler, as steady.sh fetches it, on every app over the counted
+#                       part: where each app's CPU goes, per request, side by side; writes
+#                       perf/RESULTS-alternate-profile.md, from target/alternate-profile)
 #
 # Why not macro.sh's runs one after the other: on this shared VM the no-agent runs alone drift
 # 1.3-1.4x in throughput over an hour, so a 1-2% target cannot be read from pairs of 30 s runs
@@ -22,6 +25,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PERF=$ROOT/perf
 MINUTES=30 WARMUP=180 WINDOW=10 SETTLE=1 CLIENTS=8 MAX_MIN=45 BUILD=1 FG=0 MAX_LOAD=1.5 ONLY_ARMS=none,holdtrace,otel
+PROFILE=0 PROFILER_VERSION=4.1
 ARGS=("$@")
 while [ $# -gt 0 ]; do
   case $1 in
@@ -35,12 +39,17 @@ while [ $# -gt 0 ]; do
     --max-load) MAX_LOAD=$2; shift ;;
     --no-build) BUILD=0 ;;
     --foreground) FG=1 ;;
+    --profile) PROFILE=1 ;;
     *) echo "alternate.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 OUT=$PERF/target/alternate
 RESULTS_FILE=$PERF/RESULTS-alternate.md
+if [ "$PROFILE" = 1 ]; then # a profiled run is slower for every app: its results go apart
+  OUT=$PERF/target/alternate-profile
+  RESULTS_FILE=$PERF/RESULTS-alternate-profile.md
+fi
 
 # shellcheck source=perf/sample-arms.sh
 . "$PERF/sample-arms.sh"
@@ -55,6 +64,20 @@ fi
 begin alternate 300
 load1() { cut -d' ' -f1 /proc/loadavg; }
 prepare_inputs log
+JVM_FLAGS=()
+if [ "$PROFILE" = 1 ]; then
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) PLATFORM=linux-x64 ;;
+    Linux-aarch64) PLATFORM=linux-arm64 ;;
+    *) echo "alternate.sh: async-profiler's jar has no library for $(uname -s) $(uname -m)" >&2; exit 2 ;;
+  esac
+  PJAR=$HOME/.m2/repository/tools/profiler/async-profiler/$PROFILER_VERSION/async-profiler-$PROFILER_VERSION-$PLATFORM.jar
+  [ -f "$PJAR" ] || mvn -B -q dependency:get -Dartifact="tools.profiler:async-profiler:$PROFILER_VERSION:jar:$PLATFORM"
+  mkdir -p "$OUT/lib"
+  unzip -q -o -j "$PJAR" "$PLATFORM/libasyncProfiler.so" -d "$OUT/lib"
+  LIB=$OUT/lib/libasyncProfiler.so
+  JVM_FLAGS=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints) # as steady.sh: samples in inlined code placed right
+fi
 
 PIDS=()
 stop_apps() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; }
@@ -67,15 +90,15 @@ done
 
 # The apps, one after another (each start alone on the machine); their start-up is logged, not
 # reported: startup.sh measures it in interleaved rounds.
-SERVERS=()
+SERVERS=() NAMES=()
 for arm in "${KEPT[@]}"; do
   name=${arm%%|*} jvm=${arm#*|} port_file=$OUT/raw/${arm%%|*}.port
   t0=$(date +%s%N)
   # shellcheck disable=SC2086 # the arm's JVM arguments are words on purpose
-  java $jvm -Xlog:gc:file="$OUT/raw/$name.gc.log":uptime -jar "$APP" "${APP_ARGS[@]}" --sample.port-file="$port_file" \
+  java "${JVM_FLAGS[@]}" $jvm -Xlog:gc:file="$OUT/raw/$name.gc.log":uptime -jar "$APP" "${APP_ARGS[@]}" --sample.port-file="$port_file" \
     >"$OUT/raw/$name.app.log" 2>&1 &
   pid=$!
-  PIDS+=("$pid")
+  PIDS+=("$pid") NAMES+=("$name")
   for _ in $(seq 1 1200); do [ -s "$port_file" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
   [ -s "$port_file" ] || { log "$name: the app did not start; see $OUT/raw/$name.app.log"; exit 1; }
   log "$name: started in $(( ($(date +%s%N) - t0) / 1000000 )) ms, pid $pid"
@@ -97,8 +120,28 @@ done
 
 log "load: ${WARMUP}s of warm-up, then $MINUTES min counted, in windows of ${WINDOW}s"
 java -jar "$APP" load "${SERVERS[@]}" --path=/healthy/orders:3 --path=/healthy/report:1 --clients="$CLIENTS" \
-  --window="${WINDOW}s" --settle="${SETTLE}s" --warmup="${WARMUP}s" --duration="${MINUTES}m" >"$OUT/raw/load.log" 2>&1 \
-  || log "the load generator failed; see $OUT/raw/load.log"
+  --window="${WINDOW}s" --settle="${SETTLE}s" --warmup="${WARMUP}s" --duration="${MINUTES}m" >"$OUT/raw/load.log" 2>&1 &
+LOAD_PID=$!
+if [ "$PROFILE" = 1 ]; then
+  for _ in $(seq 1 $(( (WARMUP + 120) * 10 ))); do
+    grep -q '^load: warmed up' "$OUT/raw/load.log" && break
+    kill -0 $LOAD_PID 2>/dev/null || break
+    sleep 0.1
+  done
+  # jcmd reads an '=' as a named argument: default options only (CPU, 10 ms); output to the app's stdout
+  for p in "${PIDS[@]}"; do jcmd "$p" JVMTI.agent_load "$LIB" start,threads >/dev/null; done
+  log "profiling every app"
+fi
+wait $LOAD_PID || log "the load generator failed; see $OUT/raw/load.log"
+if [ "$PROFILE" = 1 ]; then
+  for i in "${!PIDS[@]}"; do
+    jcmd "${PIDS[$i]}" JVMTI.agent_load "$LIB" stop,collapsed >/dev/null || true
+  done
+  sleep 2
+  for i in "${!PIDS[@]}"; do
+    grep -E '^\[.*;.* [0-9]+$|^\[[^;]*\] [0-9]+$' "$OUT/raw/${NAMES[$i]}.app.log" >"$OUT/raw/${NAMES[$i]}.collapsed" || true
+  done
+fi
 tail -n "$(( ${#KEPT[@]} * 2 ))" "$OUT/raw/load.log"
 stop_apps
 trap - EXIT

@@ -144,7 +144,52 @@ def main(raw, out):
             else:
                 cells.append("-")
         lines.append(f"| {b} | " + " | ".join(cells) + " |")
+    lines += profiles(raw, servers, ws)
     open(out, "w").write("\n".join(lines) + "\n")
+
+
+PROFILE_PARTS = [  # (name, test on the stack's frames); the first that matches takes the sample
+    ("holdtrace's frames", lambda frames: any("io/holdtrace/" in f and "io/holdtrace/sample/" not in f for f in frames)),
+    ("JIT compiler threads", lambda frames: "CompilerThre" in frames[0]),
+    ("GC and VM threads", lambda frames: any(k in frames[0] for k in ("GC Thread", "G1 ", "VM Thread", "VM Periodic"))),
+    ("request threads (Tomcat)", lambda frames: "http-nio" in frames[0]),
+    ("other threads", lambda frames: True),
+]
+
+
+def profiles(raw, servers, ws):
+    """With --profile: each app's CPU samples (10 ms) per 1,000 counted requests, by part."""
+    counts = {}
+    for s in servers:
+        path = os.path.join(raw, s + ".collapsed")
+        if not os.path.exists(path):
+            return []
+        parts = dict.fromkeys((n for n, _ in PROFILE_PARTS), 0)
+        for line in open(path, errors="replace"):
+            stack, _, n = line.rstrip("\n").rpartition(" ")
+            if not n.isdigit():
+                continue
+            frames = stack.split(";")
+            for name, test in PROFILE_PARTS:
+                if test(frames):
+                    parts[name] += int(n)
+                    break
+        counts[s] = parts
+    requests = {s: sum(w["requests"] for w in ws if w["server"] == s) for s in servers}
+    base = servers[0]
+    out = ["", "## Where each app's CPU went (async-profiler, 10 ms CPU samples, the whole counted part)", "",
+           "Samples per 1,000 counted requests. The profile runs while an app waits for its next window too "
+           "(an agent's background threads then count against it), and with `-XX:+DebugNonSafepoints` on every app.", "",
+           "| part | " + " | ".join(servers) + " | " + " | ".join(f"{s} - {base}" for s in servers[1:]) + " |",
+           "| --- | " + " | ".join("---:" for _ in servers) + " | " + " | ".join("---:" for _ in servers[1:]) + " |"]
+    for name, _ in PROFILE_PARTS + [("all", None)]:
+        per = {}
+        for s in servers:
+            v = sum(counts[s].values()) if name == "all" else counts[s][name]
+            per[s] = v * 1000 / requests[s] if requests[s] else 0.0
+        out.append(f"| {name} | " + " | ".join(f"{per[s]:.2f}" for s in servers) + " | "
+                   + " | ".join(f"{per[s] - per[base]:+.2f}" for s in servers[1:]) + " |")
+    return out
 
 
 if __name__ == "__main__":
