@@ -6,7 +6,8 @@
 # arms, and each app is compared with the no-agent app of the same block, seconds apart.
 #
 #   perf/alternate.sh            runs in the background (about 40 min); prints where its log is
-#   options: --minutes M (30, counted)  --warmup S (180, over all arms)  --window S (10)
+#   options: --rounds N (1)  --minutes M (30, counted per round)  --warmup S (180, per round, over
+#            all arms)  --window S (10)
 #            --settle S (1)  --clients N (8)  --arms holdtrace,otel (none always runs, first)
 #            --max-minutes M (45)  --no-build  --foreground  --max-load L (1.5)
 #            --profile (async-profiler, as steady.sh fetches it, on every app over the counted
@@ -18,18 +19,21 @@
 # minutes apart. Here the host's drift is common to a block's windows. An app not being loaded
 # idles (its background threads, the agents' included, still run). The first --settle seconds of
 # each window are not counted; CPU is the loaded app's (/proc/PID/stat) over the counted part.
+# Each round starts fresh apps: one JVM differs from the next by a few percent of CPU per request
+# (its JIT's choices, its heap), whatever the agent, and that is told apart only over several rounds.
 # Allocation and start-up are not measured here (macro.sh and startup.sh do). Writes
 # perf/RESULTS-alternate.md (alternate_report.py).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PERF=$ROOT/perf
-MINUTES=30 WARMUP=180 WINDOW=10 SETTLE=1 CLIENTS=8 MAX_MIN=45 BUILD=1 FG=0 MAX_LOAD=1.5 ONLY_ARMS=none,holdtrace,otel
+ROUNDS=1 MINUTES=30 WARMUP=180 WINDOW=10 SETTLE=1 CLIENTS=8 MAX_MIN=45 BUILD=1 FG=0 MAX_LOAD=1.5 ONLY_ARMS=none,holdtrace,otel
 PROFILE=0 PROFILER_VERSION=4.1
 ARGS=("$@")
 while [ $# -gt 0 ]; do
   case $1 in
     --minutes) MINUTES=$2; shift ;;
+    --rounds) ROUNDS=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
     --window) WINDOW=$2; shift ;;
     --settle) SETTLE=$2; shift ;;
@@ -58,8 +62,8 @@ for arm in "${ARMS[@]}"; do
   case ",$ONLY_ARMS," in *",${arm%%|*},"*) KEPT+=("$arm") ;; esac
 done
 [ ${#KEPT[@]} -ge 2 ] || { echo "alternate.sh: --arms names none of holdtrace, otel" >&2; exit 2; }
-if [ $(( MINUTES + (WARMUP + 240) / 60 )) -gt "$MAX_MIN" ]; then
-  echo "alternate.sh: --minutes $MINUTES plus the warm-up and starts do not fit in --max-minutes $MAX_MIN" >&2; exit 2
+if [ $(( ROUNDS * (MINUTES * 60 + WARMUP + 90) / 60 )) -gt "$MAX_MIN" ]; then
+  echo "alternate.sh: --rounds $ROUNDS of --minutes $MINUTES plus their warm-up and starts do not fit in --max-minutes $MAX_MIN" >&2; exit 2
 fi
 begin alternate 300
 load1() { cut -d' ' -f1 /proc/loadavg; }
@@ -80,30 +84,8 @@ if [ "$PROFILE" = 1 ]; then
 fi
 
 PIDS=()
-stop_apps() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; }
+stop_apps() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; PIDS=(); }
 trap stop_apps EXIT
-
-for _ in $(seq 1 60); do
-  awk -v l="$(load1)" -v m="$MAX_LOAD" 'BEGIN { exit !(l >= m) }' || break
-  sleep 10
-done
-
-# The apps, one after another (each start alone on the machine); their start-up is logged, not
-# reported: startup.sh measures it in interleaved rounds.
-SERVERS=() NAMES=()
-for arm in "${KEPT[@]}"; do
-  name=${arm%%|*} jvm=${arm#*|} port_file=$OUT/raw/${arm%%|*}.port
-  t0=$(date +%s%N)
-  # shellcheck disable=SC2086 # the arm's JVM arguments are words on purpose
-  java "${JVM_FLAGS[@]}" $jvm -Xlog:gc:file="$OUT/raw/$name.gc.log":uptime -jar "$APP" "${APP_ARGS[@]}" --sample.port-file="$port_file" \
-    >"$OUT/raw/$name.app.log" 2>&1 &
-  pid=$!
-  PIDS+=("$pid") NAMES+=("$name")
-  for _ in $(seq 1 1200); do [ -s "$port_file" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-  [ -s "$port_file" ] || { log "$name: the app did not start; see $OUT/raw/$name.app.log"; exit 1; }
-  log "$name: started in $(( ($(date +%s%N) - t0) / 1000000 )) ms, pid $pid"
-  SERVERS+=(--server="$name=http://127.0.0.1:$(cat "$port_file")@$pid")
-done
 
 {
   echo "{"
@@ -114,36 +96,72 @@ done
   echo "\"jdk\": \"$(java -version 2>&1 | sed -n 2p | sed 's/"/\\"/g')\","
   echo "\"postgres\": \"$(psql -h 127.0.0.1 -U postgres -At -c 'show server_version' test 2>/dev/null || echo unknown)\","
   echo "\"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')\","
-  echo "\"load\": \"--clients=$CLIENTS --path=/healthy/orders:3 --path=/healthy/report:1, windows of ${WINDOW}s (${SETTLE}s settling), ${WARMUP}s of warm-up, ${MINUTES} min counted\""
+  echo "\"load\": \"--clients=$CLIENTS --path=/healthy/orders:3 --path=/healthy/report:1, windows of ${WINDOW}s (${SETTLE}s settling); per round ${WARMUP}s of warm-up, ${MINUTES} min counted\""
   echo "}"
 } >"$OUT/raw/meta.json"
 
-log "load: ${WARMUP}s of warm-up, then $MINUTES min counted, in windows of ${WINDOW}s"
-java -jar "$APP" load "${SERVERS[@]}" --path=/healthy/orders:3 --path=/healthy/report:1 --clients="$CLIENTS" \
-  --window="${WINDOW}s" --settle="${SETTLE}s" --warmup="${WARMUP}s" --duration="${MINUTES}m" >"$OUT/raw/load.log" 2>&1 &
-LOAD_PID=$!
-if [ "$PROFILE" = 1 ]; then
-  for _ in $(seq 1 $(( (WARMUP + 120) * 10 ))); do
-    grep -q '^load: warmed up' "$OUT/raw/load.log" && break
-    kill -0 $LOAD_PID 2>/dev/null || break
-    sleep 0.1
+# round R: fresh apps (started one after another, each alone on the machine, in an order that
+# rotates from round to round; their start-up is logged, not reported: startup.sh measures it),
+# one alternating load run, the apps stopped. Writes raw/load-rR.log (and, profiled, NAME-rR.collapsed).
+round() {
+  local r=$1 n=${#KEPT[@]} i arm name jvm port_file t0 pid
+  local servers=() names=() order=()
+  for _ in $(seq 1 60); do
+    awk -v l="$(load1)" -v m="$MAX_LOAD" 'BEGIN { exit !(l >= m) }' || break
+    sleep 10
   done
-  # jcmd reads an '=' as a named argument: default options only (CPU, 10 ms); output to the app's stdout
-  for p in "${PIDS[@]}"; do jcmd "$p" JVMTI.agent_load "$LIB" start,threads >/dev/null; done
-  log "profiling every app"
-fi
-wait $LOAD_PID || log "the load generator failed; see $OUT/raw/load.log"
-if [ "$PROFILE" = 1 ]; then
-  for i in "${!PIDS[@]}"; do
-    jcmd "${PIDS[$i]}" JVMTI.agent_load "$LIB" stop,collapsed >/dev/null || true
+  for i in $(seq 0 $((n - 1))); do order+=("${KEPT[$(( (i + r - 1) % n ))]}"); done
+  for arm in "${order[@]}"; do
+    name=${arm%%|*} jvm=${arm#*|} port_file=$OUT/raw/$name-r$r.port
+    t0=$(date +%s%N)
+    # shellcheck disable=SC2086 # the arm's JVM arguments are words on purpose
+    java "${JVM_FLAGS[@]}" $jvm -Xlog:gc:file="$OUT/raw/$name-r$r.gc.log":uptime -jar "$APP" "${APP_ARGS[@]}" \
+      --sample.port-file="$port_file" >"$OUT/raw/$name-r$r.app.log" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 1 1200); do [ -s "$port_file" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+    [ -s "$port_file" ] || { log "round $r: $name did not start; see $OUT/raw/$name-r$r.app.log"; stop_apps; return 0; }
+    log "round $r: $name started in $(( ($(date +%s%N) - t0) / 1000000 )) ms, pid $pid"
+    servers+=("$name=http://127.0.0.1:$(cat "$port_file")@$pid") names+=("$name")
   done
-  sleep 2
-  for i in "${!PIDS[@]}"; do
-    grep -E '^\[.*;.* [0-9]+$|^\[[^;]*\] [0-9]+$' "$OUT/raw/${NAMES[$i]}.app.log" >"$OUT/raw/${NAMES[$i]}.collapsed" || true
+  # the servers in the arms' order (the first is the one the others are compared with)
+  local args=()
+  for arm in "${KEPT[@]}"; do
+    for i in "${!names[@]}"; do [ "${names[$i]}" = "${arm%%|*}" ] && args+=(--server="${servers[$i]}"); done
   done
-fi
-tail -n "$(( ${#KEPT[@]} * 2 ))" "$OUT/raw/load.log"
-stop_apps
+  local load=$OUT/raw/load-r$r.log
+  log "round $r: ${WARMUP}s of warm-up, then $MINUTES min counted, in windows of ${WINDOW}s"
+  java -jar "$APP" load "${args[@]}" --path=/healthy/orders:3 --path=/healthy/report:1 --clients="$CLIENTS" \
+    --window="${WINDOW}s" --settle="${SETTLE}s" --warmup="${WARMUP}s" --duration="${MINUTES}m" >"$load" 2>&1 &
+  local load_pid=$!
+  if [ "$PROFILE" = 1 ]; then
+    for _ in $(seq 1 $(( (WARMUP + 120) * 10 ))); do
+      grep -q '^load: warmed up' "$load" && break
+      kill -0 $load_pid 2>/dev/null || break
+      sleep 0.1
+    done
+    # jcmd reads an '=' as a named argument: default options only (CPU, 10 ms); output to the app's stdout
+    for pid in "${PIDS[@]}"; do jcmd "$pid" JVMTI.agent_load "$LIB" start,threads >/dev/null; done
+    log "round $r: profiling every app"
+  fi
+  wait $load_pid || log "round $r: the load generator failed; see $load"
+  if [ "$PROFILE" = 1 ]; then
+    for pid in "${PIDS[@]}"; do jcmd "$pid" JVMTI.agent_load "$LIB" stop,collapsed >/dev/null || true; done
+    sleep 2
+    for name in "${names[@]}"; do
+      grep -E '^\[.*;.* [0-9]+$|^\[[^;]*\] [0-9]+$' "$OUT/raw/$name-r$r.app.log" >"$OUT/raw/$name-r$r.collapsed" || true
+    done
+  fi
+  tail -n "$(( n * 2 ))" "$load"
+  stop_apps
+}
+
+for r in $(seq 1 "$ROUNDS"); do
+  if [ "$r" -gt 1 ] && [ $(( DEADLINE - $(date +%s) )) -lt $(( MINUTES * 60 + WARMUP + 120 )) ]; then
+    log "out of time before round $r"; break
+  fi
+  round "$r"
+done
 trap - EXIT
 python3 "$PERF/alternate_report.py" "$OUT/raw" "$RESULTS_FILE"
 log "wrote $RESULTS_FILE"

@@ -8,6 +8,7 @@ app's counted window; every app is compared with the no-agent app (the first ser
 block, and the table gives the median of those ratios over blocks with its distribution-free ~95%
 interval (order statistics), beside the apps' own medians.
 """
+import glob
 import json
 import os
 import re
@@ -25,14 +26,14 @@ def interval(values):
     return q[k], q[min(n - 1, n - 1 - k)]
 
 
-def windows(path):
+def windows(path, rnd=1):
     out = []
     for line in open(path):
         m = WINDOW.match(line.strip())
         if m:
             f = dict(kv.split("=", 1) for kv in m.group(1).split())
             req, sec, cpu = int(f["requests"]), float(f["seconds"]), int(f["cpu_ms"])
-            out.append({"block": int(f["block"]), "server": f["server"], "requests": req, "errors": int(f["errors"]),
+            out.append({"round": rnd, "block": (rnd, int(f["block"])), "server": f["server"], "requests": req, "errors": int(f["errors"]),
                         "rps": req / sec if sec > 0 else 0.0, "p50": int(f["p50_us"]) / 1000, "p99": int(f["p99_us"]) / 1000,
                         "cpu_us": cpu * 1000 / req if cpu >= 0 and req > 0 else None})
     return out
@@ -58,10 +59,15 @@ METRICS = [("rps", "throughput req/s", "{:,.0f}", "higher"), ("p50", "p50 ms", "
 
 def main(raw, out):
     meta = json.load(open(os.path.join(raw, "meta.json")))
-    log = os.path.join(raw, "load.log")
-    ws = windows(log)
+    logs = sorted(glob.glob(os.path.join(raw, "load-r*.log")), key=lambda p: int(re.search(r"-r(\d+)\.log$", p).group(1)))
+    if not logs and os.path.exists(os.path.join(raw, "load.log")):
+        logs = [os.path.join(raw, "load.log")]  # one round, as written before rounds
+    ws = []
+    for i, log in enumerate(logs):
+        ws += windows(log, i + 1)
     if not ws:
-        sys.exit(f"alternate_report.py: no window lines in {log}")
+        sys.exit(f"alternate_report.py: no window lines in {raw}/load*.log")
+    rounds = sorted({w["round"] for w in ws})
     servers = []
     for w in ws:
         if w["server"] not in servers:
@@ -79,7 +85,8 @@ def main(raw, out):
              f"- machine: {meta['nproc']} CPUs, {meta['cpu']}, {meta['memory']}; shared with other builds",
              f"- JDK: {meta['jdk']}; PostgreSQL {meta['postgres']}",
              f"- command: `{meta['command']}`; load {meta['load']}",
-             f"- blocks: {len(blocks)}, each one counted window per app, in the next order of the apps", "",
+             f"- rounds: {len(rounds)}, each with fresh apps; blocks: {len(blocks)} in all, each one counted window per app,"
+             " in the next order of the apps", "",
              "Each cell: the median over blocks, then (in brackets) the median of the block's ratio to the "
              f"{base} app's window of the same block, with its ~95% interval.", "",
              "| app | " + " | ".join(m[1] for m in METRICS) + " | errors |",
@@ -97,7 +104,7 @@ def main(raw, out):
         errs = sum(by[(b, s)]["errors"] for b in blocks if (b, s) in by)
         lines.append(f"| {s} | " + " | ".join(cells) + f" | {errs} |")
 
-    rows = pooled(log)
+    rows = pooled(logs[0]) if len(logs) == 1 else {}
     if rows:
         lines += ["", "Over all counted windows together (the load generator's table): "
                   + "; ".join(f"{s} p50 {rows[s]['p50']}, p99 {rows[s]['p99']}" for s in servers if s in rows) + "."]
@@ -106,8 +113,34 @@ def main(raw, out):
               f"({max(rps) / min(rps):.2f}x) over the run (the host's drift, and the apps' warm-up if it was short): "
               "what runs at different times would carry, here common to each block's windows."]
 
+    def round_ratios(server, key):
+        """Per round, the median of its blocks' ratios: one value per pair of JVMs."""
+        out = []
+        for rnd in rounds:
+            r = [by[(b, server)][key] / by[(b, base)][key] for b in blocks if b[0] == rnd
+                 and (b, server) in by and (b, base) in by and by[(b, server)][key] and by[(b, base)][key]]
+            if r:
+                out.append(statistics.median(r))
+        return out
+
+    if len(rounds) > 1:
+        lines += ["", "Per round (fresh apps each), the median of its blocks' ratios to the " + base + " app:", "",
+                  "| app | " + " | ".join(m[1] for m in METRICS) + " |", "| --- | " + " | ".join("---" for _ in METRICS) + " |"]
+        for s in servers[1:]:
+            cells = []
+            for key, _, _, _ in METRICS:
+                rr = round_ratios(s, key)
+                if rr:
+                    lo, hi = interval(rr)
+                    cells.append(f"**{statistics.median(rr):.3f}** ({lo:.3f}..{hi:.3f}): " + ", ".join(f"{x:.3f}" for x in rr))
+                else:
+                    cells.append("n/a")
+            lines.append(f"| {s} | " + " | ".join(cells) + " |")
+        lines += ["", "Each JVM differs from the next by its JIT's choices and its heap, agent or not: the rounds' spread "
+                  "is that, and the targets below are judged on the rounds' medians (one value per pair of JVMs)."]
+
     def verdict(key, limit, better):
-        r = ratios("holdtrace", key)
+        r = round_ratios("holdtrace", key) if len(rounds) > 1 else ratios("holdtrace", key)
         if not r:
             return "not measured"
         med = statistics.median(r)
@@ -119,10 +152,12 @@ def main(raw, out):
         return f"**{state}**: median {med:.3f}, ~95% interval {lo:.3f}..{hi:.3f}, target {'at least' if better == 'higher' else 'at most'} {limit}"
 
     if "holdtrace" in servers:
-        lines += ["", "## Targets (holdtrace against no agent, block by block)", "",
+        lines += ["", "## Targets (holdtrace against no agent, " + ("round by round" if len(rounds) > 1 else "block by block") + ")", "",
                   f"- throughput at least 0.99: {verdict('rps', 0.99, 'higher')}",
                   f"- p99 latency at most +2%: {verdict('p99', 1.02, 'lower')}",
-                  "- met: the whole interval on the target's side; missed: the whole interval past it; otherwise not resolved."]
+                  "- met: the whole interval on the target's side; missed: the whole interval past it; otherwise not resolved."
+                  + ("" if len(rounds) > 1 else " One round is one pair of JVMs: its interval is the blocks' spread, and"
+                     " says nothing of how one JVM differs from the next (run --rounds N).")]
         if "otel" in servers:
             ahead = []
             for key, label, _, better in METRICS:
@@ -132,7 +167,7 @@ def main(raw, out):
                     good = hm >= om if better == "higher" else hm <= om
                     ahead.append(f"{label} {hm:.3f} against {om:.3f} ({'ahead' if good else 'behind'})")
             lines.append("- against the OpenTelemetry agent, medians of the same blocks' ratios: " + "; ".join(ahead) + ".")
-    lines += ["", "Per block (ratio to the " + base + " app: throughput, p99):", "", "| block | "
+    lines += ["", "Per block (" + ("round.block; " if len(rounds) > 1 else "") + "ratio to the " + base + " app: throughput, p99):", "", "| block | "
               + " | ".join(s for s in servers if s != base) + " |", "| ---: | " + " | ".join("---" for s in servers if s != base) + " |"]
     for b in blocks:
         cells = []
@@ -143,7 +178,7 @@ def main(raw, out):
                 cells.append(f"{by[(b, s)]['rps'] / by[(b, base)]['rps']:.3f}, {by[(b, s)]['p99'] / by[(b, base)]['p99']:.3f}")
             else:
                 cells.append("-")
-        lines.append(f"| {b} | " + " | ".join(cells) + " |")
+        lines.append(f"| {b[1] if len(rounds) == 1 else f'{b[0]}.{b[1]}'} | " + " | ".join(cells) + " |")
     lines += profiles(raw, servers, ws)
     open(out, "w").write("\n".join(lines) + "\n")
 
@@ -161,11 +196,11 @@ def profiles(raw, servers, ws):
     """With --profile: each app's CPU samples (10 ms) per 1,000 counted requests, by part."""
     counts = {}
     for s in servers:
-        path = os.path.join(raw, s + ".collapsed")
-        if not os.path.exists(path):
+        paths = glob.glob(os.path.join(raw, s + "-r*.collapsed")) or glob.glob(os.path.join(raw, s + ".collapsed"))
+        if not paths:
             return []
         parts = dict.fromkeys((n for n, _ in PROFILE_PARTS), 0)
-        for line in open(path, errors="replace"):
+        for line in (l for p in paths for l in open(p, errors="replace")):
             stack, _, n = line.rstrip("\n").rpartition(" ")
             if not n.isdigit():
                 continue
