@@ -13,6 +13,8 @@
 #            --profile (async-profiler, as steady.sh fetches it, on every app over the counted
 #                       part: where each app's CPU goes, per request, side by side; writes
 #                       perf/RESULTS-alternate-profile.md, from target/alternate-profile)
+#            --jdk DIR (the apps, the load generator and jcmd from DIR/bin; writes
+#                       perf/RESULTS-alternate-jdkN.md, N its feature version, from target/alternate-jdkN)
 #
 # Why not macro.sh's runs one after the other: on this shared VM the no-agent runs alone drift
 # 1.3-1.4x in throughput over an hour, so a 1-2% target cannot be read from pairs of 30 s runs
@@ -28,7 +30,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PERF=$ROOT/perf
 ROUNDS=1 MINUTES=30 WARMUP=180 WINDOW=10 SETTLE=1 CLIENTS=8 MAX_MIN=45 BUILD=1 FG=0 MAX_LOAD=1.5 ONLY_ARMS=none,holdtrace,otel
-PROFILE=0 PROFILER_VERSION=4.1
+PROFILE=0 PROFILER_VERSION=4.1 JDK=
 ARGS=("$@")
 while [ $# -gt 0 ]; do
   case $1 in
@@ -44,15 +46,24 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0 ;;
     --foreground) FG=1 ;;
     --profile) PROFILE=1 ;;
+    --jdk) JDK=$2; shift ;;
     *) echo "alternate.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 OUT=$PERF/target/alternate
 RESULTS_FILE=$PERF/RESULTS-alternate.md
+JAVA=java JCMD=jcmd
+if [ -n "$JDK" ]; then
+  [ -x "$JDK/bin/java" ] && [ -x "$JDK/bin/jcmd" ] || { echo "alternate.sh: --jdk $JDK has no bin/java and bin/jcmd" >&2; exit 2; }
+  JAVA=$JDK/bin/java JCMD=$JDK/bin/jcmd
+  FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
+  OUT=$PERF/target/alternate-jdk$FEATURE
+  RESULTS_FILE=$PERF/RESULTS-alternate-jdk$FEATURE.md
+fi
 if [ "$PROFILE" = 1 ]; then # a profiled run is slower for every app: its results go apart
-  OUT=$PERF/target/alternate-profile
-  RESULTS_FILE=$PERF/RESULTS-alternate-profile.md
+  OUT=$OUT-profile
+  RESULTS_FILE=${RESULTS_FILE%.md}-profile.md
 fi
 
 # shellcheck source=perf/sample-arms.sh
@@ -93,7 +104,7 @@ trap stop_apps EXIT
   echo "\"command\": \"${PERF_COMMAND:-perf/alternate.sh ${ARGS[*]:-}}\","
   echo "\"cpu\": \"$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)\", \"nproc\": $(nproc),"
   echo "\"memory\": \"$(free -g | awk '/^Mem:/ { print $2 " GiB" }')\","
-  echo "\"jdk\": \"$(java -version 2>&1 | sed -n 2p | sed 's/"/\\"/g')\","
+  echo "\"jdk\": \"$("$JAVA" -version 2>&1 | sed -n 2p | sed 's/"/\\"/g')\","
   echo "\"postgres\": \"$(psql -h 127.0.0.1 -U postgres -At -c 'show server_version' test 2>/dev/null || echo unknown)\","
   echo "\"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')\","
   echo "\"load\": \"--clients=$CLIENTS --path=/healthy/orders:3 --path=/healthy/report:1, windows of ${WINDOW}s (${SETTLE}s settling); per round ${WARMUP}s of warm-up, ${MINUTES} min counted\""
@@ -115,7 +126,7 @@ round() {
     name=${arm%%|*} jvm=${arm#*|} port_file=$OUT/raw/$name-r$r.port
     t0=$(date +%s%N)
     # shellcheck disable=SC2086 # the arm's JVM arguments are words on purpose
-    java "${JVM_FLAGS[@]}" $jvm -Xlog:gc:file="$OUT/raw/$name-r$r.gc.log":uptime -jar "$APP" "${APP_ARGS[@]}" \
+    "$JAVA" "${JVM_FLAGS[@]}" $jvm -Xlog:gc:file="$OUT/raw/$name-r$r.gc.log":uptime -jar "$APP" "${APP_ARGS[@]}" \
       --sample.port-file="$port_file" >"$OUT/raw/$name-r$r.app.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
@@ -131,7 +142,7 @@ round() {
   done
   local load=$OUT/raw/load-r$r.log
   log "round $r: ${WARMUP}s of warm-up, then $MINUTES min counted, in windows of ${WINDOW}s"
-  java -jar "$APP" load "${args[@]}" --path=/healthy/orders:3 --path=/healthy/report:1 --clients="$CLIENTS" \
+  "$JAVA" -jar "$APP" load "${args[@]}" --path=/healthy/orders:3 --path=/healthy/report:1 --clients="$CLIENTS" \
     --window="${WINDOW}s" --settle="${SETTLE}s" --warmup="${WARMUP}s" --duration="${MINUTES}m" >"$load" 2>&1 &
   local load_pid=$!
   if [ "$PROFILE" = 1 ]; then
@@ -141,12 +152,12 @@ round() {
       sleep 0.1
     done
     # jcmd reads an '=' as a named argument: default options only (CPU, 10 ms); output to the app's stdout
-    for pid in "${PIDS[@]}"; do jcmd "$pid" JVMTI.agent_load "$LIB" start,threads >/dev/null; done
+    for pid in "${PIDS[@]}"; do "$JCMD" "$pid" JVMTI.agent_load "$LIB" start,threads >/dev/null; done
     log "round $r: profiling every app"
   fi
   wait $load_pid || log "round $r: the load generator failed; see $load"
   if [ "$PROFILE" = 1 ]; then
-    for pid in "${PIDS[@]}"; do jcmd "$pid" JVMTI.agent_load "$LIB" stop,collapsed >/dev/null || true; done
+    for pid in "${PIDS[@]}"; do "$JCMD" "$pid" JVMTI.agent_load "$LIB" stop,collapsed >/dev/null || true; done
     sleep 2
     for name in "${names[@]}"; do
       grep -E '^\[.*;.* [0-9]+$|^\[[^;]*\] [0-9]+$' "$OUT/raw/$name-r$r.app.log" >"$OUT/raw/$name-r$r.collapsed" || true
