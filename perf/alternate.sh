@@ -81,16 +81,7 @@ load1() { cut -d' ' -f1 /proc/loadavg; }
 prepare_inputs log
 JVM_FLAGS=()
 if [ "$PROFILE" = 1 ]; then
-  case "$(uname -s)-$(uname -m)" in
-    Linux-x86_64) PLATFORM=linux-x64 ;;
-    Linux-aarch64) PLATFORM=linux-arm64 ;;
-    *) echo "alternate.sh: async-profiler's jar has no library for $(uname -s) $(uname -m)" >&2; exit 2 ;;
-  esac
-  PJAR=$HOME/.m2/repository/tools/profiler/async-profiler/$PROFILER_VERSION/async-profiler-$PROFILER_VERSION-$PLATFORM.jar
-  [ -f "$PJAR" ] || mvn -B -q dependency:get -Dartifact="tools.profiler:async-profiler:$PROFILER_VERSION:jar:$PLATFORM"
-  mkdir -p "$OUT/lib"
-  unzip -q -o -j "$PJAR" "$PLATFORM/libasyncProfiler.so" -d "$OUT/lib"
-  LIB=$OUT/lib/libasyncProfiler.so
+  LIB=$(profiler_lib "$PROFILER_VERSION" "$OUT/lib")
   JVM_FLAGS=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints) # as steady.sh: samples in inlined code placed right
 fi
 

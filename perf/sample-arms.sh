@@ -2,6 +2,8 @@
 # PERF, OUT and BUILD set; defines APP, HT, OTEL, ARMS (name|JVM arguments), APP_ARGS, and
 #   background NAME MAX_SECONDS ARGS...   re-runs the calling script with --foreground under nohup
 #   prepare_inputs LOG_FN                 builds (unless --no-build), checks the jars and PostgreSQL
+#   profiler_lib VERSION DIR              async-profiler's library for this machine, from its jar on
+#                                         Maven Central (fetched once), unpacked into DIR; prints its path
 #   begin NAME GRACE_SECONDS              without --foreground: runs the script in the background
 #                                         (MAX_MIN plus the grace) and exits; with it: empties
 #                                         OUT/raw (unless KEEP_RAW=1), enters ROOT, sets DEADLINE
@@ -51,3 +53,17 @@ begin() { # name, seconds of grace past MAX_MIN; uses FG, MAX_MIN and ARGS of th
 }
 
 log() { echo "$RUN_NAME: $(date +%T) $*"; }
+
+profiler_lib() { # version, directory
+  local version=$1 dir=$2 platform jar
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) platform=linux-x64 ;;
+    Linux-aarch64) platform=linux-arm64 ;;
+    *) echo "async-profiler's jar has no library for $(uname -s) $(uname -m)" >&2; return 2 ;;
+  esac
+  jar=$HOME/.m2/repository/tools/profiler/async-profiler/$version/async-profiler-$version-$platform.jar
+  [ -f "$jar" ] || mvn -B -q dependency:get -Dartifact="tools.profiler:async-profiler:$version:jar:$platform" >&2
+  mkdir -p "$dir"
+  unzip -q -o -j "$jar" "$platform/libasyncProfiler.so" -d "$dir"
+  echo "$dir/libasyncProfiler.so"
+}

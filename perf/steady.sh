@@ -36,11 +36,6 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-case "$(uname -s)-$(uname -m)" in
-  Linux-x86_64) PLATFORM=linux-x64 ;;
-  Linux-aarch64) PLATFORM=linux-arm64 ;;
-  *) echo "steady.sh: async-profiler's jar has no library for $(uname -s) $(uname -m)" >&2; exit 2 ;;
-esac
 OUT=$PERF/target/steady
 
 # shellcheck source=perf/sample-arms.sh
@@ -51,14 +46,7 @@ prepare_inputs log
 LOAD_PATHS=(--path=/healthy/orders:3 --path=/healthy/report:1)
 
 # async-profiler's library, from its jar on Maven Central (the local repository once fetched)
-PJAR=$HOME/.m2/repository/tools/profiler/async-profiler/$PROFILER_VERSION/async-profiler-$PROFILER_VERSION-$PLATFORM.jar
-if [ ! -f "$PJAR" ]; then
-  log "fetching async-profiler $PROFILER_VERSION"
-  mvn -B -q dependency:get -Dartifact="tools.profiler:async-profiler:$PROFILER_VERSION:jar:$PLATFORM"
-fi
-mkdir -p "$OUT/lib"
-unzip -q -o -j "$PJAR" "$PLATFORM/libasyncProfiler.so" -d "$OUT/lib"
-LIB=$OUT/lib/libasyncProfiler.so
+LIB=$(profiler_lib "$PROFILER_VERSION" "$OUT/lib")
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 clk_tck=$(getconf CLK_TCK)

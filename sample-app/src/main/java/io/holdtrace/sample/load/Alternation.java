@@ -9,15 +9,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -131,12 +128,12 @@ final class Alternation {
                         + " not counted): %d blocks of warm-up, then %d counted%n",
                 options.clients(), options.targets().stream().map(t -> t.path() + " x" + t.weight()).toList(),
                 servers.stream().map(s -> s.name() + "=" + s.uri() + (s.pid() > 0 ? "@" + s.pid() : "")).toList(),
-                human(options.window()), human(options.settle()), warm, counted);
+                LoadGenerator.human(options.window()), LoadGenerator.human(options.settle()), warm, counted);
         out.flush();
         List<Window> done = new ArrayList<>();
         long t = System.nanoTime();
         current = new Window(-1, order(0)[0], false, t, t + window); // not counted; the loop's first window follows at once
-        ExecutorService clients = Executors.newFixedThreadPool(options.clients(), daemon("load-client"));
+        ExecutorService clients = Executors.newFixedThreadPool(options.clients(), LoadGenerator.daemon("load-client"));
         for (int i = 0; i < options.clients(); i++) {
             clients.execute(this::client);
         }
@@ -174,7 +171,7 @@ final class Alternation {
         } finally {
             current = null;
             clients.shutdown();
-            awaitQuietly(clients, options.timeout().plusSeconds(5).toNanos());
+            LoadGenerator.awaitQuietly(clients, options.timeout().plusSeconds(5).toNanos());
             clients.shutdownNow();
         }
         if (unprinted != null) {
@@ -339,26 +336,5 @@ final class Alternation {
         for (long now = System.nanoTime(); now < deadline; now = System.nanoTime()) {
             LockSupport.parkNanos(deadline - now);
         }
-    }
-
-    private static String human(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
-    }
-
-    private static void awaitQuietly(ExecutorService pool, long nanos) {
-        try {
-            pool.awaitTermination(nanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return task -> {
-            Thread t = new Thread(task, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

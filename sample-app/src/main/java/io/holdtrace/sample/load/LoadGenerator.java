@@ -313,11 +313,11 @@ public final class LoadGenerator {
         return String.format(Locale.ROOT, "%d ms", Math.round(micros / 1000.0));
     }
 
-    private static String human(Duration d) {
+    static String human(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
-    private static void awaitQuietly(ExecutorService pool, long nanos) {
+    static void awaitQuietly(ExecutorService pool, long nanos) {
         try {
             pool.awaitTermination(nanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -325,7 +325,7 @@ public final class LoadGenerator {
         }
     }
 
-    private static ThreadFactory daemon(String name) {
+    static ThreadFactory daemon(String name) {
         AtomicInteger n = new AtomicInteger();
         return task -> {
             Thread t = new Thread(task, name + "-" + n.incrementAndGet());
