@@ -10,12 +10,20 @@ interval (order statistics), beside the apps' own medians.
 """
 import glob
 import json
+import math
 import os
 import re
 import statistics
 import sys
 
 WINDOW = re.compile(r"^window (.*)$")
+
+
+def coverage(n):
+    """The chance that interval()'s ranks hold the true median, exactly (binomial): about 95% for many
+    values, less for few (min..max of 4 is 87.5%)."""
+    k = max(0, int(n / 2 - 0.98 * n ** 0.5))
+    return 1 - 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n
 
 
 def interval(values):
@@ -137,7 +145,9 @@ def main(raw, out):
                     cells.append("n/a")
             lines.append(f"| {s} | " + " | ".join(cells) + " |")
         lines += ["", "Each JVM differs from the next by its JIT's choices and its heap, agent or not: the rounds' spread "
-                  "is that, and the targets below are judged on the rounds' medians (one value per pair of JVMs)."]
+                  "is that, and the targets below are judged on the rounds' medians (one value per pair of JVMs). "
+                  f"The bracket is the median's interval from order statistics; with {len(rounds)} rounds it holds the "
+                  f"true median with a chance of {coverage(len(rounds)):.1%}."]
 
     def verdict(key, limit, better):
         r = round_ratios("holdtrace", key) if len(rounds) > 1 else ratios("holdtrace", key)
@@ -149,7 +159,7 @@ def main(raw, out):
             state = "met" if lo >= limit else "missed" if hi < limit else "not resolved"
         else:
             state = "met" if hi <= limit else "missed" if lo > limit else "not resolved"
-        return f"**{state}**: median {med:.3f}, ~95% interval {lo:.3f}..{hi:.3f}, target {'at least' if better == 'higher' else 'at most'} {limit}"
+        return f"**{state}**: median {med:.3f}, {coverage(len(r)):.1%} interval {lo:.3f}..{hi:.3f} (of {len(r)}), target {'at least' if better == 'higher' else 'at most'} {limit}"
 
     if "holdtrace" in servers:
         lines += ["", "## Targets (holdtrace against no agent, " + ("round by round" if len(rounds) > 1 else "block by block") + ")", "",
