@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -88,16 +87,8 @@ final class Alternation {
     Alternation(LoadOptions options) {
         this.options = options;
         this.servers = options.servers();
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(options.timeout())
-                .build();
-        cumulativeWeights = new int[options.targets().size()];
-        int sum = 0;
-        for (int i = 0; i < cumulativeWeights.length; i++) {
-            sum += options.targets().get(i).weight();
-            cumulativeWeights[i] = sum;
-        }
+        this.http = LoadGenerator.httpClient(options);
+        this.cumulativeWeights = LoadGenerator.cumulativeWeights(options.targets());
         orders = permutations(servers.size());
     }
 
@@ -205,13 +196,7 @@ final class Alternation {
     }
 
     private Target pick() {
-        int roll = ThreadLocalRandom.current().nextInt(cumulativeWeights[cumulativeWeights.length - 1]);
-        for (int i = 0; i < cumulativeWeights.length; i++) {
-            if (roll < cumulativeWeights[i]) {
-                return options.targets().get(i);
-            }
-        }
-        throw new IllegalStateException("weights");
+        return options.targets().get(LoadGenerator.pick(cumulativeWeights));
     }
 
     String line(Window w) {

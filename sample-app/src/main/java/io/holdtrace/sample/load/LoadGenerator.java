@@ -57,18 +57,41 @@ public final class LoadGenerator {
 
     LoadGenerator(LoadOptions options) {
         this.options = options;
-        this.http = HttpClient.newBuilder()
+        this.http = httpClient(options);
+        this.cumulativeWeights = cumulativeWeights(options.targets());
+        for (Target target : options.targets()) {
+            stats.add(new PathStats(target));
+        }
+    }
+
+    /** The HTTP/1.1 client both load modes send with. */
+    static HttpClient httpClient(LoadOptions options) {
+        return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(options.timeout())
                 .build();
-        cumulativeWeights = new int[options.targets().size()];
+    }
+
+    /** The targets' weights summed in order, for {@link #pick(int[])}. */
+    static int[] cumulativeWeights(List<Target> targets) {
+        int[] out = new int[targets.size()];
         int sum = 0;
-        for (int i = 0; i < cumulativeWeights.length; i++) {
-            Target target = options.targets().get(i);
-            sum += target.weight();
-            cumulativeWeights[i] = sum;
-            stats.add(new PathStats(target));
+        for (int i = 0; i < out.length; i++) {
+            sum += targets.get(i).weight();
+            out[i] = sum;
         }
+        return out;
+    }
+
+    /** A target's index, drawn by its weight. */
+    static int pick(int[] cumulativeWeights) {
+        int roll = ThreadLocalRandom.current().nextInt(cumulativeWeights[cumulativeWeights.length - 1]);
+        for (int i = 0; i < cumulativeWeights.length; i++) {
+            if (roll < cumulativeWeights[i]) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("weights");
     }
 
     public static void main(String[] args) {
@@ -205,13 +228,7 @@ public final class LoadGenerator {
     }
 
     private PathStats pick() {
-        int roll = ThreadLocalRandom.current().nextInt(cumulativeWeights[cumulativeWeights.length - 1]);
-        for (int i = 0; i < cumulativeWeights.length; i++) {
-            if (roll < cumulativeWeights[i]) {
-                return stats.get(i);
-            }
-        }
-        throw new IllegalStateException("weights");
+        return stats.get(pick(cumulativeWeights));
     }
 
     private HttpRequest request(PathStats target) {
