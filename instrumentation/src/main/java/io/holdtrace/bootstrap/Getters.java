@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the objects and this reads them. Each class's methods are looked up once (kept with the class,
  * so nothing here holds a class loader), through a public type that declares them, since the
  * object's own class may not be public. Only on rare paths: an outbound call made while holding
- * a connection, a pool's name.
+ * a connection, a pool's name, the agent's reads of a pool's settings and gauges.
  */
-final class Getters {
+public final class Getters {
 
     private static final ClassValue<ConcurrentHashMap<String, Method>> METHODS = new ClassValue<>() {
         @Override
@@ -38,7 +38,7 @@ final class Getters {
     }
 
     /** {@code target.name()}, or null if the target is null or has no such public getter. Throws what the getter throws. */
-    static Object get(Object target, String name) throws ReflectiveOperationException {
+    public static Object get(Object target, String name) throws ReflectiveOperationException {
         if (target == null) {
             return null;
         }

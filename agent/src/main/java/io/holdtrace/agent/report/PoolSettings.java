@@ -1,11 +1,10 @@
 package io.holdtrace.agent.report;
 
+import io.holdtrace.bootstrap.Getters;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads a pool's settings for the report, by reflection on its configuration getters only:
@@ -126,58 +125,13 @@ public final class PoolSettings {
         throw new NoSuchFieldException(name);
     }
 
-    /**
-     * Each class's public getters by name, looked up once: the detector reads HikariCP's waiting
-     * threads every pass, and {@code getMethod} with an access-checked {@code invoke} (a stack walk
-     * for the caller) cost tens of microseconds a call. Kept with the class, so nothing here holds
-     * a class loader; an absent getter is remembered as {@link #NO_GETTER}.
-     */
-    private static final ClassValue<ConcurrentHashMap<String, Method>> GETTERS = new ClassValue<>() {
-        @Override
-        protected ConcurrentHashMap<String, Method> computeValue(Class<?> type) {
-            return new ConcurrentHashMap<>();
-        }
-    };
-    private static final Method NO_GETTER;
-
-    static {
-        try {
-            NO_GETTER = Object.class.getMethod("hashCode");
-        } catch (NoSuchMethodException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
+    /** {@code target.getter()} by {@link Getters} (looked up once per class, through a public type), or null. */
     static Object call(Object target, String getter) {
-        if (target == null) {
-            return null;
-        }
         try {
-            Method m = getter(target.getClass(), getter);
-            return m == NO_GETTER ? null : m.invoke(target);
+            return Getters.get(target, getter);
         } catch (Throwable e) {
             return null;
         }
-    }
-
-    /** {@code type}'s public method {@code name()}, accessible without a check where the module system allows; else {@link #NO_GETTER}. */
-    static Method getter(Class<?> type, String name) {
-        ConcurrentHashMap<String, Method> known = GETTERS.get(type);
-        Method m = known.get(name);
-        if (m == null) {
-            try {
-                m = type.getMethod(name);
-                try {
-                    m.setAccessible(true);
-                } catch (RuntimeException e) {
-                    // a named module that does not open the package: public access, checked per call
-                }
-            } catch (NoSuchMethodException | RuntimeException e) {
-                m = NO_GETTER;
-            }
-            known.put(name, m);
-        }
-        return m;
     }
 
     private static void put(Map<String, Object> out, String key, Object target, String getter) {
