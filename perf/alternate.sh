@@ -7,8 +7,8 @@
 #
 #   perf/alternate.sh            runs in the background (about 40 min); prints where its log is
 #   options: --rounds N (1)  --minutes M (30, counted per round)  --warmup S (180, per round, over
-#            all arms)  --window S (10)
-#            --settle S (1)  --clients N (8)  --arms holdtrace,otel (none always runs, first)
+#            all arms)  --window S (10; or with a unit: 3s, 2500ms)
+#            --settle S (1; or with a unit: 500ms)  --clients N (8)  --arms holdtrace,otel (none always runs, first)
 #            --max-minutes M (45)  --no-build  --foreground  --max-load L (1.5)
 #            --profile (async-profiler, as steady.sh fetches it, on every app over the counted
 #                       part: where each app's CPU goes, per request, side by side; writes
@@ -21,8 +21,9 @@
 # minutes apart. Here the host's drift is common to a block's windows. An app not being loaded
 # idles (its background threads, the agents' included, still run). The first --settle seconds of
 # each window are not counted; CPU is the loaded app's (/proc/PID/stat) over the counted part.
-# Each round starts fresh apps: one JVM differs from the next by a few percent of CPU per request
-# (its JIT's choices, its heap), whatever the agent, and that is told apart only over several rounds.
+# Each round starts fresh apps: one JVM may differ from the next (its JIT's choices, its heap),
+# whatever the agent, which only several rounds can tell apart; the report says how far the rounds
+# spread beyond what their windows' own noise makes them.
 # Allocation and start-up are not measured here (macro.sh and startup.sh do). Writes
 # perf/RESULTS-alternate.md (alternate_report.py).
 set -euo pipefail
@@ -51,6 +52,9 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+# a bare number is seconds; the load generator takes ms, s or m
+case $WINDOW in *[a-z]) ;; *) WINDOW=${WINDOW}s ;; esac
+case $SETTLE in *[a-z]) ;; *) SETTLE=${SETTLE}s ;; esac
 OUT=$PERF/target/alternate
 RESULTS_FILE=$PERF/RESULTS-alternate.md
 JAVA=java JCMD=jcmd
@@ -98,7 +102,7 @@ trap stop_apps EXIT
   echo "\"jdk\": \"$("$JAVA" -version 2>&1 | sed -n 2p | sed 's/"/\\"/g')\","
   echo "\"postgres\": \"$(psql -h 127.0.0.1 -U postgres -At -c 'show server_version' test 2>/dev/null || echo unknown)\","
   echo "\"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')\","
-  echo "\"load\": \"--clients=$CLIENTS --path=/healthy/orders:3 --path=/healthy/report:1, windows of ${WINDOW}s (${SETTLE}s settling); per round ${WARMUP}s of warm-up, ${MINUTES} min counted\""
+  echo "\"load\": \"--clients=$CLIENTS --path=/healthy/orders:3 --path=/healthy/report:1, windows of ${WINDOW} (${SETTLE} settling); per round ${WARMUP}s of warm-up, ${MINUTES} min counted\""
   echo "}"
 } >"$OUT/raw/meta.json"
 
@@ -132,9 +136,9 @@ round() {
     for i in "${!names[@]}"; do [ "${names[$i]}" = "${arm%%|*}" ] && args+=(--server="${servers[$i]}"); done
   done
   local load=$OUT/raw/load-r$r.log
-  log "round $r: ${WARMUP}s of warm-up, then $MINUTES min counted, in windows of ${WINDOW}s"
+  log "round $r: ${WARMUP}s of warm-up, then $MINUTES min counted, in windows of ${WINDOW}"
   "$JAVA" -jar "$APP" load "${args[@]}" --path=/healthy/orders:3 --path=/healthy/report:1 --clients="$CLIENTS" \
-    --window="${WINDOW}s" --settle="${SETTLE}s" --warmup="${WARMUP}s" --duration="${MINUTES}m" >"$load" 2>&1 &
+    --window="$WINDOW" --settle="$SETTLE" --warmup="${WARMUP}s" --duration="${MINUTES}m" >"$load" 2>&1 &
   local load_pid=$!
   if [ "$PROFILE" = 1 ]; then
     for _ in $(seq 1 $(( (WARMUP + 120) * 10 ))); do

@@ -131,6 +131,26 @@ def main(raw, out):
                 out.append(statistics.median(r))
         return out
 
+    def spread_parts(server, key, label):
+        """A round's mean log ratio: its sd from the windows alone (the blocks' spread within rounds,
+        over the blocks per round) against the sd the rounds' means show; None under 3 rounds."""
+        per = []
+        for rnd in rounds:
+            r = [math.log(by[(b, server)][key] / by[(b, base)][key]) for b in blocks if b[0] == rnd
+                 and (b, server) in by and (b, base) in by and by[(b, server)][key] and by[(b, base)][key]]
+            if len(r) > 1:
+                per.append(r)
+        if len(per) < 3:
+            return None
+        within = sum(statistics.variance(r) * (len(r) - 1) for r in per) / sum(len(r) - 1 for r in per)
+        blocks_per_round = sum(len(r) for r in per) / len(per)
+        expected = math.sqrt(within / blocks_per_round)
+        observed = statistics.stdev([statistics.fmean(r) for r in per])
+        jvm = math.sqrt(max(0.0, observed ** 2 - expected ** 2))
+        return (f"{server} {label}: a block's sd {math.sqrt(within):.1%}, so {expected:.1%} for a round of "
+                f"{blocks_per_round:.0f} blocks from the windows alone; the rounds' own sd {observed:.1%}"
+                + (f" (an excess over the windows' of about {jvm:.1%})" if jvm > 0 else " (nothing beyond the windows')"))
+
     if len(rounds) > 1:
         lines += ["", "Per round (fresh apps each), the median of its blocks' ratios to the " + base + " app:", "",
                   "| app | " + " | ".join(m[1] for m in METRICS) + " |", "| --- | " + " | ".join("---" for _ in METRICS) + " |"]
@@ -144,10 +164,16 @@ def main(raw, out):
                 else:
                     cells.append("n/a")
             lines.append(f"| {s} | " + " | ".join(cells) + " |")
-        lines += ["", "Each JVM differs from the next by its JIT's choices and its heap, agent or not: the rounds' spread "
-                  "is that, and the targets below are judged on the rounds' medians (one value per pair of JVMs). "
+        lines += ["", "The targets below are judged on the rounds' medians (one value per pair of JVMs). "
                   f"The bracket is the median's interval from order statistics; with {len(rounds)} rounds it holds the "
                   f"true median with a chance of {coverage(len(rounds)):.1%}."]
+        spread = [t for t in (spread_parts(s, key, label) for s in servers[1:] for key, label in
+                              (("rps", "throughput"), ("p99", "p99"))) if t]
+        if spread:
+            lines += ["", "What the rounds' spread is made of (natural logs of the blocks' ratios, by their means): "
+                      + "; ".join(spread) + ". Where the rounds spread no more than their windows alone would make them, "
+                      "one JVM's difference from the next does not show beside the windows' noise, and more counted "
+                      "blocks per round narrow a round's value as much as more rounds do."]
 
     def verdict(key, limit, better):
         r = round_ratios("holdtrace", key) if len(rounds) > 1 else ratios("holdtrace", key)
