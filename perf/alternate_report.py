@@ -121,25 +121,19 @@ def main(raw, out):
               f"({max(rps) / min(rps):.2f}x) over the run (the host's drift, and the apps' warm-up if it was short): "
               "what runs at different times would carry, here common to each block's windows."]
 
+    def block_ratios(server, key, rnd):
+        """Round rnd's blocks' ratios of server to the base app."""
+        return [by[(b, server)][key] / by[(b, base)][key] for b in blocks if b[0] == rnd
+                and (b, server) in by and (b, base) in by and by[(b, server)][key] and by[(b, base)][key]]
+
     def round_ratios(server, key):
         """Per round, the median of its blocks' ratios: one value per pair of JVMs."""
-        out = []
-        for rnd in rounds:
-            r = [by[(b, server)][key] / by[(b, base)][key] for b in blocks if b[0] == rnd
-                 and (b, server) in by and (b, base) in by and by[(b, server)][key] and by[(b, base)][key]]
-            if r:
-                out.append(statistics.median(r))
-        return out
+        return [statistics.median(r) for r in (block_ratios(server, key, rnd) for rnd in rounds) if r]
 
     def spread_parts(server, key, label):
         """A round's mean log ratio: its sd from the windows alone (the blocks' spread within rounds,
         over the blocks per round) against the sd the rounds' means show; None under 3 rounds."""
-        per = []
-        for rnd in rounds:
-            r = [math.log(by[(b, server)][key] / by[(b, base)][key]) for b in blocks if b[0] == rnd
-                 and (b, server) in by and (b, base) in by and by[(b, server)][key] and by[(b, base)][key]]
-            if len(r) > 1:
-                per.append(r)
+        per = [[math.log(x) for x in r] for r in (block_ratios(server, key, rnd) for rnd in rounds) if len(r) > 1]
         if len(per) < 3:
             return None
         within = sum(statistics.variance(r) * (len(r) - 1) for r in per) / sum(len(r) - 1 for r in per)
