@@ -34,6 +34,17 @@ def interval(values):
     return q[k], q[min(n - 1, n - 1 - k)]
 
 
+def judge(values, limit, better):
+    """A target's verdict on ratios: met if the median's whole interval is on the target's side, missed if
+    the whole interval is past it, otherwise not resolved. Returns (verdict, median, low, high)."""
+    lo, hi = interval(values)
+    if better == "higher":
+        state = "met" if lo >= limit else "missed" if hi < limit else "not resolved"
+    else:
+        state = "met" if hi <= limit else "missed" if lo > limit else "not resolved"
+    return state, statistics.median(values), lo, hi
+
+
 def windows(path, rnd=1):
     out = []
     for line in open(path):
@@ -173,12 +184,7 @@ def main(raw, out):
         r = round_ratios("holdtrace", key) if len(rounds) > 1 else ratios("holdtrace", key)
         if not r:
             return "not measured"
-        med = statistics.median(r)
-        lo, hi = interval(r)
-        if better == "higher":
-            state = "met" if lo >= limit else "missed" if hi < limit else "not resolved"
-        else:
-            state = "met" if hi <= limit else "missed" if lo > limit else "not resolved"
+        state, med, lo, hi = judge(r, limit, better)
         return f"**{state}**: median {med:.3f}, {coverage(len(r)):.1%} interval {lo:.3f}..{hi:.3f} (of {len(r)}), target {'at least' if better == 'higher' else 'at most'} {limit}"
 
     if "holdtrace" in servers:
