@@ -34,6 +34,15 @@ def interval(values):
     return q[k], q[min(n - 1, n - 1 - k)]
 
 
+def per_round_cell(rr):
+    """A per-round table's cell: the rounds' median, its interval and the rounds' sd (natural logs), then each round's value."""
+    if not rr:
+        return "n/a"
+    lo, hi = interval(rr)
+    sd = f"; sd {statistics.stdev([math.log(x) for x in rr]):.1%}" if len(rr) > 1 else ""
+    return f"**{statistics.median(rr):.3f}** ({lo:.3f}..{hi:.3f}{sd}): " + ", ".join(f"{x:.3f}" for x in rr)
+
+
 def judge(values, limit, better):
     """A target's verdict on ratios: met if the median's whole interval is on the target's side, missed if
     the whole interval is past it, otherwise not resolved. Returns (verdict, median, low, high)."""
@@ -59,16 +68,19 @@ def windows(path, rnd=1):
 
 
 def pooled(path):
-    """The generator's closing table: per server, p50 and p99 over all its counted windows."""
+    """The generator's closing table: per server, over all its counted windows together, p50 and p99 as
+    printed, and as numbers (ms) with req/s and CPU µs/request by the METRICS' keys."""
     rows = {}
     lines = open(path).read().splitlines()
     for i, line in enumerate(lines):
         if line.startswith("server ") and "windows" in line:
             for row in lines[i + 1:]:
-                f = row.split()
-                if len(f) < 11 or not f[1].isdigit():
+                f = row.split()  # server windows requests req/s errors p50 ms p99 ms [CPU us/req]
+                if len(f) < 9 or not f[1].isdigit():
                     break
-                rows[f[0]] = {"p50": f"{f[5]} {f[6]}", "p99": f"{f[7]} {f[8]}"}
+                rows[f[0]] = {"p50": f"{f[5]} {f[6]}", "p99": f"{f[7]} {f[8]}",
+                              "values": {"rps": float(f[3]), "p50": float(f[5]), "p99": float(f[7]),
+                                         "cpu_us": float(f[9]) if len(f) > 9 and f[9] != "-" else None}}
     return rows
 
 
@@ -162,13 +174,22 @@ def main(raw, out):
         for s in servers[1:]:
             cells = []
             for key, _, _, _ in METRICS:
-                rr = round_ratios(s, key)
-                if rr:
-                    lo, hi = interval(rr)
-                    cells.append(f"**{statistics.median(rr):.3f}** ({lo:.3f}..{hi:.3f}): " + ", ".join(f"{x:.3f}" for x in rr))
-                else:
-                    cells.append("n/a")
+                cells.append(per_round_cell(round_ratios(s, key)))
             lines.append(f"| {s} | " + " | ".join(cells) + " |")
+        tables = [pooled(log) for log in logs]
+        if all(base in t for t in tables):
+            lines += ["", "Per round, each app's counted windows taken together (the load generator's closing table of the "
+                      "round: requests over seconds, the p50 and p99 of all the round's requests, CPU over requests), "
+                      "as a ratio to the " + base + " app's; shown beside the medians above, not judged:", "",
+                      "| app | " + " | ".join(m[1] for m in METRICS) + " |", "| --- | " + " | ".join("---" for _ in METRICS) + " |"]
+            for s in servers[1:]:
+                cells = []
+                for key, _, _, _ in METRICS:
+                    cells.append(per_round_cell([t[s]["values"][key] / t[base]["values"][key] for t in tables
+                                                 if s in t and t[s]["values"][key] and t[base]["values"][key]]))
+                lines.append(f"| {s} | " + " | ".join(cells) + " |")
+            lines += ["", "Each sd is the rounds' spread (of their natural logs): the smaller of a metric's two tells "
+                      "the less noisy way to read a round, the one that needs fewer rounds to resolve a target."]
         lines += ["", "The targets below are judged on the rounds' medians (one value per pair of JVMs). "
                   f"The bracket is the median's interval from order statistics; with {len(rounds)} rounds it holds the "
                   f"true median with a chance of {coverage(len(rounds)):.1%}."]
