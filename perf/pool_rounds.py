@@ -39,17 +39,19 @@ def rounds(text, app):
     if start is None:
         return None
     for line in lines[start:]:
-        if line.startswith(f"| {app} | **"):
+        if line.startswith(f"| {app} | "):  # the first such row after the heading: the medians
             cells = [c.strip() for c in line.strip().strip("|").split("|")][1:]
             out = {}
             for metric, cell in zip(METRICS, cells):
-                values = cell.split(":", 1)[1] if ":" in cell else cell.split("**")[1]
-                out[metric] = [float(v) for v in values.split(",")]
+                # "**median** (interval; sd): v1, v2, ...", or "n/a" where the run measured none
+                out[metric] = [float(v) for v in cell.split(":", 1)[1].split(",")] if ":" in cell else []
             return out
     return None
 
 
 def line(metric, values):
+    if not values:
+        return f"  {metric:<10} not measured"
     lo, hi = interval(values)
     text = (f"  {metric:<10} {statistics.median(values):.3f} ({coverage(len(values)) * 100:.1f}% interval {lo:.3f}..{hi:.3f}, "
             f"{len(values)} rounds)")
