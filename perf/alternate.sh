@@ -15,6 +15,8 @@
 #                       perf/RESULTS-alternate-profile.md, from target/alternate-profile)
 #            --jdk DIR (the apps, the load generator and jcmd from DIR/bin; writes
 #                       perf/RESULTS-alternate-jdkN.md, N its feature version, from target/alternate-jdkN)
+#            --heap FLAGS ("-Xms1g -Xmx1g -Xmn256m": every app's heap, the same for all; "default"
+#                          leaves each JVM to size its own)
 #
 # Why not macro.sh's runs one after the other: on this shared VM the no-agent runs alone drift
 # 1.3-1.4x in throughput over an hour, so a 1-2% target cannot be read from pairs of 30 s runs
@@ -24,6 +26,9 @@
 # Each round starts fresh apps: one JVM may differ from the next (its JIT's choices, its heap),
 # whatever the agent, which only several rounds can tell apart; the report says how far the rounds
 # spread beyond what their windows' own noise makes them.
+# Every app gets the same fixed heap and young generation (--heap): left to size their own, two JVMs
+# of one round settled on heaps of 108 and 232 MB and collected 85 and 36 times in the same three
+# minutes, a difference between JVMs that no agent made and that moved each round's ratios.
 # Allocation and start-up are not measured here (macro.sh and startup.sh do). Writes
 # perf/RESULTS-alternate.md (alternate_report.py).
 set -euo pipefail
@@ -31,7 +36,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PERF=$ROOT/perf
 ROUNDS=1 MINUTES=30 WARMUP=180 WINDOW=10 SETTLE=1 CLIENTS=8 MAX_MIN=45 BUILD=1 FG=0 MAX_LOAD=1.5 ONLY_ARMS=none,holdtrace,otel
-PROFILE=0 PROFILER_VERSION=4.1 JDK=
+PROFILE=0 PROFILER_VERSION=4.1 JDK= HEAP="-Xms1g -Xmx1g -Xmn256m"
 ARGS=("$@")
 while [ $# -gt 0 ]; do
   case $1 in
@@ -48,6 +53,7 @@ while [ $# -gt 0 ]; do
     --foreground) FG=1 ;;
     --profile) PROFILE=1 ;;
     --jdk) JDK=$2; shift ;;
+    --heap) HEAP=$2; shift ;;
     *) echo "alternate.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -80,13 +86,20 @@ done
 if [ $(( ROUNDS * (MINUTES * 60 + WARMUP + 90) / 60 )) -gt "$MAX_MIN" ]; then
   echo "alternate.sh: --rounds $ROUNDS of --minutes $MINUTES plus their warm-up and starts do not fit in --max-minutes $MAX_MIN" >&2; exit 2
 fi
+JVM_FLAGS=()
+if [ "$HEAP" != default ]; then
+  read -r -a JVM_FLAGS <<<"$HEAP"
+  for f in "${JVM_FLAGS[@]}"; do
+    case $f in -X*) ;; *) echo "alternate.sh: --heap takes JVM options (-Xms..., -Xmx..., -Xmn..., -XX:...) or default, not $f" >&2; exit 2 ;; esac
+  done
+  "$JAVA" "${JVM_FLAGS[@]}" -version >/dev/null 2>&1 || { echo "alternate.sh: the JVM refuses --heap \"$HEAP\"" >&2; exit 2; }
+fi
 begin alternate 300
 load1() { cut -d' ' -f1 /proc/loadavg; }
 prepare_inputs log
-JVM_FLAGS=()
 if [ "$PROFILE" = 1 ]; then
   LIB=$(profiler_lib "$PROFILER_VERSION" "$OUT/lib")
-  JVM_FLAGS=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints) # as steady.sh: samples in inlined code placed right
+  JVM_FLAGS+=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints) # as steady.sh: samples in inlined code placed right
 fi
 
 PIDS=()
@@ -102,6 +115,7 @@ trap stop_apps EXIT
   echo "\"jdk\": \"$("$JAVA" -version 2>&1 | sed -n 2p | sed 's/"/\\"/g')\","
   echo "\"postgres\": \"$(psql -h 127.0.0.1 -U postgres -At -c 'show server_version' test 2>/dev/null || echo unknown)\","
   echo "\"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')\","
+  echo "\"heap\": \"$HEAP\","
   echo "\"load\": \"--clients=$CLIENTS --path=/healthy/orders:3 --path=/healthy/report:1, windows of ${WINDOW} (${SETTLE} settling); per round ${WARMUP}s of warm-up, ${MINUTES} min counted\""
   echo "}"
 } >"$OUT/raw/meta.json"

@@ -119,6 +119,8 @@ def main(raw, out):
              f"- machine: {meta['nproc']} CPUs, {meta['cpu']}, {meta['memory']}; shared with other builds",
              f"- JDK: {meta['jdk']}; PostgreSQL {meta['postgres']}",
              f"- command: `{meta['command']}`; load {meta['load']}",
+             "- every app's heap: " + (f"`{meta['heap']}`" if meta.get("heap", "default") != "default"
+                                       else "each JVM's own sizing (the JVM's defaults)"),
              f"- rounds: {len(rounds)}, each with fresh apps; blocks: {len(blocks)} in all, each one counted window per app,"
              " in the next order of the apps", "",
              "Each cell: the median over blocks, then (in brackets) the median of the block's ratio to the "
@@ -240,8 +242,52 @@ def main(raw, out):
             else:
                 cells.append("-")
         lines.append(f"| {b[1] if len(rounds) == 1 else f'{b[0]}.{b[1]}'} | " + " | ".join(cells) + " |")
+    lines += collections(raw, servers, rounds)
     lines += profiles(raw, servers, ws)
     open(out, "w").write("\n".join(lines) + "\n")
+
+
+GC_PAUSE = re.compile(r"^\[([\d.]+)s\].* Pause .*\((\d+)M\) ([\d.]+)ms$")
+
+
+def gc_log(path):
+    """An app's `-Xlog:gc` (uptime): its pauses' count and total ms, and the heap's committed MB at the last one."""
+    n, ms, heap = 0, 0.0, None
+    for line in open(path, errors="replace"):
+        m = GC_PAUSE.match(line.strip())
+        if m:
+            n, ms, heap = n + 1, ms + float(m.group(3)), int(m.group(2))
+    return n, ms, heap
+
+
+def collections(raw, servers, rounds):
+    """Each app's garbage collection over its whole life (start, warm-up, counted part), round by round."""
+    per = {s: [] for s in servers}
+    for s in servers:
+        for r in rounds:
+            path = os.path.join(raw, f"{s}-r{r}.gc.log")
+            if os.path.exists(path):
+                per[s].append((r,) + gc_log(path))
+    if not any(per.values()):
+        return []
+    out = ["", "## Garbage collection (each app's `-Xlog:gc`, its whole life: start, warm-up and counted part)", "",
+           "Per round: pauses, their total ms, and the heap's committed MB at the last pause. Not judged: it shows "
+           "whether the apps collected alike (with each JVM's own sizing they may not, whatever the agent).", "",
+           "| round | " + " | ".join(servers) + " |", "| ---: | " + " | ".join("---" for _ in servers) + " |"]
+    for r in rounds:
+        cells = []
+        for s in servers:
+            row = next((x for x in per[s] if x[0] == r), None)
+            cells.append(f"{row[1]}, {row[2]:.0f} ms, {row[3]} MB" if row and row[3] is not None else "-")
+        out.append(f"| {r} | " + " | ".join(cells) + " |")
+    base = servers[0]
+    for s in servers[1:]:
+        pairs = [(x[1], y[1]) for x in per[s] for y in per[base] if x[0] == y[0] and y[1]]
+        if len(pairs) > 1:
+            q = [a / b for a, b in pairs]
+            out.append(f"\n{s} against {base}, pauses per round: median ratio {statistics.median(q):.3f} "
+                       f"(rounds {min(q):.2f}..{max(q):.2f}).")
+    return out
 
 
 PROFILE_PARTS = [  # (name, test on the stack's frames); the first that matches takes the sample
