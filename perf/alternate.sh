@@ -28,10 +28,10 @@
 # spread beyond what their windows' own noise makes them.
 # Every app gets the same fixed heap and young generation (--heap): left to size their own, two JVMs
 # of one round settled on heaps of 108 and 232 MB and collected 85 and 36 times in the same three
-# minutes, a difference between JVMs that no agent made and that moved each round's ratios. The heap
-# is touched as the app starts (AlwaysPreTouch): untouched, its young pauses ran 12-40 ms, not 2-4,
-# until about 200 s of uptime (the collector copying into pages never used before), into the
-# counted part.
+# minutes: a difference between the JVMs, not the agents, in what collection costs a request. The heap is touched as the app
+# starts (AlwaysPreTouch), so that no first touch of it falls in the counted part. (Young pauses of
+# 10-19 ms, not 2-4, until about 200 s of uptime are there with or without it, in every app: they
+# end as the JITs settle, and the counted part begins at about 130 s with --warmup 120.)
 # Allocation and start-up are not measured here (macro.sh and startup.sh do). Writes
 # perf/RESULTS-alternate.md (alternate_report.py).
 set -euo pipefail
