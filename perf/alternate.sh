@@ -15,8 +15,8 @@
 #                       perf/RESULTS-alternate-profile.md, from target/alternate-profile)
 #            --jdk DIR (the apps, the load generator and jcmd from DIR/bin; writes
 #                       perf/RESULTS-alternate-jdkN.md, N its feature version, from target/alternate-jdkN)
-#            --heap FLAGS ("-Xms1g -Xmx1g -Xmn256m -XX:+AlwaysPreTouch": every app's heap, the same for all, touched as it starts; "default"
-#                          leaves each JVM to size its own)
+#            --heap FLAGS ("-Xms1g -Xmx1g -Xmn256m -XX:+AlwaysPreTouch": every app's heap, the same
+#                          for all, touched as it starts; "default" leaves each JVM to size its own)
 #
 # Why not macro.sh's runs one after the other: on this shared VM the no-agent runs alone drift
 # 1.3-1.4x in throughput over an hour, so a 1-2% target cannot be read from pairs of 30 s runs
@@ -28,10 +28,11 @@
 # spread beyond what their windows' own noise makes them.
 # Every app gets the same fixed heap and young generation (--heap): left to size their own, two JVMs
 # of one round settled on heaps of 108 and 232 MB and collected 85 and 36 times in the same three
-# minutes: a difference between the JVMs, not the agents, in what collection costs a request. The heap is touched as the app
-# starts (AlwaysPreTouch), so that no first touch of it falls in the counted part. (Young pauses of
-# 10-19 ms, not 2-4, until about 200 s of uptime are there with or without it, in every app: they
-# end as the JITs settle, and the counted part begins at about 130 s with --warmup 120.)
+# minutes: a difference between the JVMs, not the agents, in what collection costs a request. The
+# heap is touched as the app starts (AlwaysPreTouch), so that no first touch of it falls in the
+# counted part. (Young pauses of 10-19 ms, not 2-4, until about 200 s of uptime are there with or
+# without it, in every app: they end as the JITs settle; with --warmup 120 the counted part begins
+# at about 130 s.)
 # Allocation and start-up are not measured here (macro.sh and startup.sh do). Writes
 # perf/RESULTS-alternate.md (alternate_report.py).
 set -euo pipefail

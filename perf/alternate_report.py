@@ -242,7 +242,7 @@ def main(raw, out):
             else:
                 cells.append("-")
         lines.append(f"| {b[1] if len(rounds) == 1 else f'{b[0]}.{b[1]}'} | " + " | ".join(cells) + " |")
-    lines += collections(raw, servers, rounds)
+    lines += gc_table(raw, servers, rounds)
     lines += profiles(raw, servers, ws)
     open(out, "w").write("\n".join(lines) + "\n")
 
@@ -260,7 +260,7 @@ def gc_log(path):
     return n, ms, heap
 
 
-def collections(raw, servers, rounds):
+def gc_table(raw, servers, rounds):
     """Each app's garbage collection over its whole life (start, warm-up, counted part), round by round."""
     per = {s: [] for s in servers}
     for s in servers:
