@@ -14,13 +14,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Closed-model load that alternates between servers running side by side on one host
- * ({@code --server=NAME=URL[@PID]}, two to four): the clients load one server at a time, for a
- * window of a few seconds each, and a block of windows gives every server one turn, each block in
- * the next permutation of their order, so each server comes after each other equally often.
+ * Load that alternates between servers running side by side on one host
+ * ({@code --server=NAME=URL[@PID]}, two to four): one server at a time is loaded, for a window of a
+ * few seconds each, and a block of windows gives every server one turn, each block in the next
+ * permutation of their order, so each server comes after each other equally often. The load is
+ * closed-model clients ({@code --clients}: each sends again once answered, so the servers run
+ * flat out and the windows compare throughput), or an open model ({@code --rate}: requests at a
+ * fixed rate, each to the server of the window it is scheduled in and timed from its scheduled
+ * time, at most {@code --max-in-flight} at once, one over that counted as an error unsent: the
+ * windows compare latency and CPU at the same load, below saturation).
  *
  * <p>What it is for: comparing a server with and without an agent on a shared VM. Runs one after
  * the other compare different minutes of the host, whose speed drifts by far more than the few
@@ -71,6 +77,13 @@ final class Alternation {
             }
         }
 
+        /** Counts a request of the open model not sent (too many in flight) as an error of this window. */
+        synchronized void dropped(long scheduledNanos) {
+            if (counted && scheduledNanos >= countFrom && scheduledNanos < end) {
+                errors++;
+            }
+        }
+
         double seconds() {
             return (end - countFrom) / 1e9;
         }
@@ -83,6 +96,8 @@ final class Alternation {
     private final List<int[]> orders;
     /** The window being loaded; null once the run is over. */
     private volatile Window current;
+    /** The open model's requests sent and not yet answered. */
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     Alternation(LoadOptions options) {
         this.options = options;
@@ -115,18 +130,26 @@ final class Alternation {
         int counted = countedBlocks();
         long window = options.window().toNanos();
         long settle = options.settle().toNanos();
-        out.printf(Locale.ROOT, "load: %d clients (closed model), %s, alternating between %s in windows of %s (the first %s"
+        out.printf(Locale.ROOT, "load: %s, %s, alternating between %s in windows of %s (the first %s"
                         + " not counted): %d blocks of warm-up, then %d counted%n",
-                options.clients(), options.targets().stream().map(t -> t.path() + " x" + t.weight()).toList(),
+                options.openModel() ? options.rate() + " requests/s (open model)" : options.clients() + " clients (closed model)",
+                options.targets().stream().map(t -> t.path() + " x" + t.weight()).toList(),
                 servers.stream().map(s -> s.name() + "=" + s.uri() + (s.pid() > 0 ? "@" + s.pid() : "")).toList(),
                 LoadGenerator.human(options.window()), LoadGenerator.human(options.settle()), warm, counted);
         out.flush();
         List<Window> done = new ArrayList<>();
         long t = System.nanoTime();
         current = new Window(-1, order(0)[0], false, t, t + window); // not counted; the loop's first window follows at once
-        ExecutorService clients = Executors.newFixedThreadPool(options.clients(), LoadGenerator.daemon("load-client"));
-        for (int i = 0; i < options.clients(); i++) {
-            clients.execute(this::client);
+        ExecutorService clients;
+        if (options.openModel()) {
+            clients = Executors.newSingleThreadExecutor(LoadGenerator.daemon("load-sender"));
+            long first = t;
+            clients.execute(() -> sender(first));
+        } else {
+            clients = Executors.newFixedThreadPool(options.clients(), LoadGenerator.daemon("load-client"));
+            for (int i = 0; i < options.clients(); i++) {
+                clients.execute(this::client);
+            }
         }
         Window unprinted = null;
         try {
@@ -164,6 +187,10 @@ final class Alternation {
             clients.shutdown();
             LoadGenerator.awaitQuietly(clients, options.timeout().plusSeconds(5).toNanos());
             clients.shutdownNow();
+            long drained = System.nanoTime() + options.timeout().plusSeconds(5).toNanos();
+            while (inFlight.get() > 0 && System.nanoTime() < drained) { // the open model's last answers
+                LockSupport.parkNanos(20_000_000L);
+            }
         }
         if (unprinted != null) {
             out.println(line(unprinted));
@@ -192,6 +219,40 @@ final class Alternation {
                 error = true;
             }
             w.record(sent, (System.nanoTime() - sent) / 1_000, error);
+        }
+    }
+
+    /**
+     * The open model: one request every 1/rate s from {@code start}, sent to the server of the
+     * window current at its scheduled time and timed from that time, so a sender held up (this
+     * JVM's own pauses) cannot hide a server's queueing; past {@code --max-in-flight} unanswered,
+     * a request is not sent and counts as an error.
+     */
+    private void sender(long start) {
+        long interval = Math.max(1, (long) (1e9 / options.rate()));
+        for (long i = 0; ; i++) {
+            long scheduled = start + i * interval;
+            sleepUntil(scheduled);
+            Window w = current;
+            if (w == null) {
+                return;
+            }
+            if (inFlight.get() >= options.maxInFlight()) {
+                w.dropped(scheduled);
+                continue;
+            }
+            HttpRequest request = HttpRequest.newBuilder(servers.get(w.server).uri().resolve(pick().path()))
+                    .timeout(options.timeout()).GET().build();
+            inFlight.incrementAndGet();
+            try {
+                http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
+                    w.record(scheduled, (System.nanoTime() - scheduled) / 1_000, failure != null || response.statusCode() >= 400);
+                    inFlight.decrementAndGet();
+                });
+            } catch (RuntimeException e) { // refused before it was sent (the client shut down)
+                inFlight.decrementAndGet();
+                w.record(scheduled, (System.nanoTime() - scheduled) / 1_000, true);
+            }
         }
     }
 

@@ -43,10 +43,11 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
               --requests=N         stop after N requests (after the warm-up; default: no count limit)
               --timeout=D          per-request time-out (default 10s)
               --allow-remote       allow a host that is not a loopback address
-            alternating (closed model only), to compare servers that run side by side on one host:
-              --server=NAME=URL[@PID]  2 to 4 of them, instead of --url; the clients load one server at a time,
-                                   in windows, each block of windows taking the servers in the next order
-                                   (permutations); PID (Linux) adds the server process's CPU per window
+            alternating, to compare servers that run side by side on one host:
+              --server=NAME=URL[@PID]  2 to 4 of them, instead of --url; the load (--clients or --rate) goes to
+                                   one server at a time, in windows, each block of windows taking the servers
+                                   in the next order (permutations); PID (Linux) adds the server process's CPU
+                                   per window
               --window=D           one server's turn (default 10s); --warmup and --duration are then spent
                                    in whole blocks of windows
               --settle=D           the start of each window, not counted (default 1s)
@@ -117,7 +118,7 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
             throw new IllegalArgumentException("--clients (closed model) and --rate (open model) exclude each other");
         }
         if (!servers.isEmpty()) {
-            alternating(servers, urlGiven, rate != null, maxRequests, window, settle);
+            alternating(servers, urlGiven, maxRequests, window, settle);
         }
         List<URI> hosts = new ArrayList<>();
         servers.forEach(s -> hosts.add(s.uri()));
@@ -135,16 +136,13 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
                 List.copyOf(servers), window, settle);
     }
 
-    private static void alternating(List<Server> servers, boolean urlGiven, boolean openModel, long maxRequests,
-                                    Duration window, Duration settle) {
+    private static void alternating(List<Server> servers, boolean urlGiven, long maxRequests, Duration window,
+                                    Duration settle) {
         if (servers.size() < 2 || servers.size() > MAX_SERVERS) {
             throw new IllegalArgumentException("give 2 to " + MAX_SERVERS + " --server to alternate, not " + servers.size());
         }
         if (urlGiven) {
             throw new IllegalArgumentException("--url and --server exclude each other");
-        }
-        if (openModel) {
-            throw new IllegalArgumentException("--server alternates closed-model clients; --rate does not apply");
         }
         if (maxRequests != Long.MAX_VALUE) {
             throw new IllegalArgumentException("--server runs whole blocks of windows; --requests does not apply");

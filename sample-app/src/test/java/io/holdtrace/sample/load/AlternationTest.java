@@ -97,6 +97,48 @@ class AlternationTest {
     }
 
     @Test
+    void anOpenModelSendsAtItsRateToTheWindowsServerAndTimesFromTheScheduledTime() throws IOException {
+        ConcurrentLinkedQueue<Long> atFast = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> atSlow = new ConcurrentLinkedQueue<>();
+        LoadOptions options = LoadOptions.parse("--server=fast=" + server(0, atFast), "--server=slow=" + server(5, atSlow),
+                "--path=/ok", "--rate=200", "--window=400ms", "--settle=100ms", "--warmup=800ms", "--duration=1600ms");
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+
+        List<Window> windows = new Alternation(options).run(new PrintStream(text, true, StandardCharsets.UTF_8));
+
+        assertThat(windows).extracting(w -> w.server).containsExactly(0, 1, 1, 0);
+        for (Window w : windows) {
+            ConcurrentLinkedQueue<Long> other = w.server == 0 ? atSlow : atFast;
+            assertThat(w.errors).isZero();
+            assertThat(w.requests).as("200/s over a counted 300 ms, whatever the server's speed").isBetween(55L, 65L);
+            assertThat(other.stream().filter(t -> t >= w.countFrom && t < w.end))
+                    .as("the other server is not loaded in this window's counted part").isEmpty();
+        }
+        assertThat(windows.get(1).latencies.percentile(50)).as("slow answers after 5 ms").isGreaterThanOrEqualTo(5_000);
+        assertThat(windows.get(0).latencies.percentile(50)).isLessThan(windows.get(1).latencies.percentile(50));
+        assertThat(text.toString(StandardCharsets.UTF_8)).contains("load: 200.0 requests/s (open model)")
+                .contains("slow against fast, median of 2 blocks' ratios");
+    }
+
+    @Test
+    void anOpenModelCountsWhatItCouldNotSendAsErrors() throws IOException {
+        ConcurrentLinkedQueue<Long> atA = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> atB = new ConcurrentLinkedQueue<>();
+        // answers after 150 ms, two at most in flight: of 40 requests a counted 200 ms asks for, a few are sent
+        LoadOptions options = LoadOptions.parse("--server=a=" + server(150, atA), "--server=b=" + server(150, atB),
+                "--path=/ok", "--rate=200", "--max-in-flight=2", "--window=300ms", "--settle=100ms", "--duration=600ms");
+
+        List<Window> windows = new Alternation(options).run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+
+        assertThat(windows).hasSize(2);
+        for (Window w : windows) {
+            assertThat(w.requests).as("sent and answered").isBetween(1L, 6L);
+            assertThat(w.errors).as("not sent: two were in flight").isGreaterThanOrEqualTo(30L);
+            assertThat(w.latencies.percentile(50)).as("answered after 150 ms").isGreaterThanOrEqualTo(150_000);
+        }
+    }
+
+    @Test
     void blocksCoverTheWarmUpAndFitTheDuration() {
         Alternation a = new Alternation(LoadOptions.parse("--server=a=http://127.0.0.1:1", "--server=b=http://127.0.0.1:2",
                 "--path=/", "--window=10s", "--warmup=25s", "--duration=65s"));

@@ -93,6 +93,16 @@ class LoadOptionsTest {
     }
 
     @Test
+    void alternatesAnOpenModelToo() {
+        LoadOptions o = LoadOptions.parse("--path=/", "--server=a=http://127.0.0.1:1", "--server=b=http://127.0.0.1:2",
+                "--rate=2000", "--max-in-flight=64");
+        assertThat(o.alternating()).isTrue();
+        assertThat(o.openModel()).isTrue();
+        assertThat(o.rate()).isEqualTo(2000.0);
+        assertThat(o.maxInFlight()).isEqualTo(64);
+    }
+
+    @Test
     void refusesAlternationItCannotRun() {
         String a = "--server=a=http://127.0.0.1:1";
         String b = "--server=b=http://127.0.0.1:2";
@@ -102,7 +112,7 @@ class LoadOptionsTest {
         assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, "--server=a=http://127.0.0.1:2"))
                 .hasMessageContaining("two --server named a");
         assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, b, "--url=http://127.0.0.1:3")).hasMessageContaining("exclude");
-        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, b, "--rate=5")).hasMessageContaining("--rate");
+        assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, b, "--rate=5", "--clients=2")).hasMessageContaining("exclude");
         assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, b, "--requests=5")).hasMessageContaining("--requests");
         assertThatThrownBy(() -> LoadOptions.parse("--path=/", a, b, "--window=1s", "--settle=1s"))
                 .hasMessageContaining("--settle (1000 ms) must be shorter than --window (1000 ms)");
