@@ -9,6 +9,10 @@
 #   options: --rounds N (1)  --minutes M (30, counted per round)  --warmup S (180, per round, over
 #            all arms)  --window S (10; or with a unit: 3s, 2500ms)
 #            --settle S (1; or with a unit: 500ms)  --clients N (8)  --arms holdtrace,otel (none always runs, first)
+#            --rate R (an open model instead of the clients: R requests a second, each to the app of the
+#                      window it is scheduled in, timed from its scheduled time; every app below
+#                      saturation, so the windows compare latency and CPU per request at one load, not
+#                      throughput; writes perf/RESULTS-alternate-rate.md, from target/alternate-rate)
 #            --max-minutes M (45)  --no-build  --foreground  --max-load L (1.5)
 #            --profile (async-profiler, as steady.sh fetches it, on every app over the counted
 #                       part: where each app's CPU goes, per request, side by side; writes
@@ -39,7 +43,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PERF=$ROOT/perf
-ROUNDS=1 MINUTES=30 WARMUP=180 WINDOW=10 SETTLE=1 CLIENTS=8 MAX_MIN=45 BUILD=1 FG=0 MAX_LOAD=1.5 ONLY_ARMS=none,holdtrace,otel
+ROUNDS=1 MINUTES=30 WARMUP=180 WINDOW=10 SETTLE=1 CLIENTS=8 CLIENTS_GIVEN=0 RATE= MAX_MIN=45 BUILD=1 FG=0 MAX_LOAD=1.5 ONLY_ARMS=none,holdtrace,otel
 PROFILE=0 PROFILER_VERSION=4.1 JDK= HEAP="-Xms1g -Xmx1g -Xmn256m -XX:+AlwaysPreTouch"
 ARGS=("$@")
 while [ $# -gt 0 ]; do
@@ -49,7 +53,8 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=$2; shift ;;
     --window) WINDOW=$2; shift ;;
     --settle) SETTLE=$2; shift ;;
-    --clients) CLIENTS=$2; shift ;;
+    --clients) CLIENTS=$2 CLIENTS_GIVEN=1; shift ;;
+    --rate) RATE=$2; shift ;;
     --arms) ONLY_ARMS=none,$2; shift ;;
     --max-minutes) MAX_MIN=$2; shift ;;
     --max-load) MAX_LOAD=$2; shift ;;
@@ -65,15 +70,23 @@ done
 # a bare number is seconds; the load generator takes ms, s or m
 case $WINDOW in *[a-z]) ;; *) WINDOW=${WINDOW}s ;; esac
 case $SETTLE in *[a-z]) ;; *) SETTLE=${SETTLE}s ;; esac
-OUT=$PERF/target/alternate
-RESULTS_FILE=$PERF/RESULTS-alternate.md
+NAME=alternate
+MODEL=(--clients="$CLIENTS")
+if [ -n "$RATE" ]; then
+  [ "$CLIENTS_GIVEN" = 0 ] || { echo "alternate.sh: --clients (closed model) and --rate (open model) exclude each other" >&2; exit 2; }
+  awk -v r="$RATE" 'BEGIN { exit !(r ~ /^[0-9]+(\.[0-9]+)?$/ && r > 0 && r <= 10000) }' \
+    || { echo "alternate.sh: --rate takes requests a second, above 0 and at most 10000, not $RATE" >&2; exit 2; }
+  NAME=alternate-rate MODEL=(--rate="$RATE")
+fi
+OUT=$PERF/target/$NAME
+RESULTS_FILE=$PERF/RESULTS-$NAME.md
 JAVA=java JCMD=jcmd
 if [ -n "$JDK" ]; then
   [ -x "$JDK/bin/java" ] && [ -x "$JDK/bin/jcmd" ] || { echo "alternate.sh: --jdk $JDK has no bin/java and bin/jcmd" >&2; exit 2; }
   JAVA=$JDK/bin/java JCMD=$JDK/bin/jcmd
   FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
-  OUT=$PERF/target/alternate-jdk$FEATURE
-  RESULTS_FILE=$PERF/RESULTS-alternate-jdk$FEATURE.md
+  OUT=$PERF/target/$NAME-jdk$FEATURE
+  RESULTS_FILE=$PERF/RESULTS-$NAME-jdk$FEATURE.md
 fi
 if [ "$PROFILE" = 1 ]; then # a profiled run is slower for every app: its results go apart
   OUT=$OUT-profile
@@ -120,7 +133,8 @@ trap stop_apps EXIT
   echo "\"postgres\": \"$(psql -h 127.0.0.1 -U postgres -At -c 'show server_version' test 2>/dev/null || echo unknown)\","
   echo "\"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')\","
   echo "\"heap\": \"$HEAP\","
-  echo "\"load\": \"--clients=$CLIENTS --path=/healthy/orders:3 --path=/healthy/report:1, windows of ${WINDOW} (${SETTLE} settling); per round ${WARMUP}s of warm-up, ${MINUTES} min counted\""
+  echo "\"rate\": ${RATE:-null},"
+  echo "\"load\": \"${MODEL[*]}$([ -n "$RATE" ] && echo ' (open model)') --path=/healthy/orders:3 --path=/healthy/report:1, windows of ${WINDOW} (${SETTLE} settling); per round ${WARMUP}s of warm-up, ${MINUTES} min counted\""
   echo "}"
 } >"$OUT/raw/meta.json"
 
@@ -155,7 +169,7 @@ round() {
   done
   local load=$OUT/raw/load-r$r.log
   log "round $r: ${WARMUP}s of warm-up, then $MINUTES min counted, in windows of ${WINDOW}"
-  "$JAVA" -jar "$APP" load "${args[@]}" --path=/healthy/orders:3 --path=/healthy/report:1 --clients="$CLIENTS" \
+  "$JAVA" -jar "$APP" load "${args[@]}" --path=/healthy/orders:3 --path=/healthy/report:1 "${MODEL[@]}" \
     --window="$WINDOW" --settle="$SETTLE" --warmup="${WARMUP}s" --duration="${MINUTES}m" >"$load" 2>&1 &
   local load_pid=$!
   if [ "$PROFILE" = 1 ]; then

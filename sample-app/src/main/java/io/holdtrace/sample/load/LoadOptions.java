@@ -37,7 +37,8 @@ record LoadOptions(URI baseUri, List<Target> targets, int clients, double rate, 
               --path=PATH[:WEIGHT] a GET target, repeatable; WEIGHT (default 1) sets its share of requests
               --clients=N          closed model: N clients, each sends its next request when the last one ends (default 10)
               --rate=R             open model: R requests per second, whatever the responses do
-              --max-in-flight=N    open model: arrivals beyond N unanswered requests are dropped and counted as errors (default 256)
+              --max-in-flight=N    open model: arrivals beyond N unanswered requests are dropped and counted as errors (default 256);
+                                   alternating: N senders, an arrival that finds them all busy waits (its wait in its latency)
               --warmup=D           send load for D first and leave it out of the results (default none, at most 1h)
               --duration=D         stop after D (after the warm-up), e.g. 500ms, 30s, 2m (default 30s, at most 1h)
               --requests=N         stop after N requests (after the warm-up; default: no count limit)
