@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * Load that alternates between servers running side by side on one host
@@ -138,15 +139,21 @@ final class Alternation {
         current = new Window(-1, order(0)[0], false, t, t + window); // not counted; the loop's first window follows at once
         ExecutorService clients;
         if (options.openModel()) {
-            clients = Executors.newFixedThreadPool(options.maxInFlight(), LoadGenerator.daemon("load-sender"));
             long first = t;
+            long interval = Math.max(1, (long) (1e9 / options.rate()));
+            LongSupplier due = () -> {
+                long scheduled = first + ticket.getAndIncrement() * interval;
+                sleepUntil(scheduled);
+                return scheduled;
+            };
+            clients = Executors.newFixedThreadPool(options.maxInFlight(), LoadGenerator.daemon("load-sender"));
             for (int i = 0; i < options.maxInFlight(); i++) {
-                clients.execute(() -> sender(first));
+                clients.execute(() -> load(due));
             }
         } else {
             clients = Executors.newFixedThreadPool(options.clients(), LoadGenerator.daemon("load-client"));
             for (int i = 0; i < options.clients(); i++) {
-                clients.execute(this::client);
+                clients.execute(() -> load(System::nanoTime));
             }
         }
         Window unprinted = null;
@@ -193,41 +200,17 @@ final class Alternation {
         return done;
     }
 
-    private void client() {
-        while (!Thread.currentThread().isInterrupted()) {
-            Window w = current;
-            if (w == null) {
-                return;
-            }
-            Target target = pick();
-            long sent = System.nanoTime();
-            HttpRequest request = HttpRequest.newBuilder(servers.get(w.server).uri().resolve(target.path()))
-                    .timeout(options.timeout()).GET().build();
-            boolean error;
-            try {
-                error = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() >= 400;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (IOException e) {
-                error = true;
-            }
-            w.record(sent, (System.nanoTime() - sent) / 1_000, error);
-        }
-    }
-
     /**
-     * One of the open model's senders: takes the next request's scheduled time (one every 1/rate s
-     * from {@code start}), waits for it, sends the request to the server of the window then current
-     * and waits for the answer, timed from the scheduled time: a request that waited for a free
-     * sender (all of them held by slow answers) counts its wait, so queueing in front of a stalled
-     * server cannot hide.
+     * One client (the closed model: a request is due as soon as the last is answered) or one of the
+     * open model's senders ({@code due} takes the next request's scheduled time, one every 1/rate s,
+     * and waits for it): sends each request to the server of the window current when it is due and
+     * waits for the answer, timed from when it was due, so a request that waited for a free sender
+     * (all of them held by slow answers) counts its wait, and queueing in front of a stalled server
+     * cannot hide.
      */
-    private void sender(long start) {
-        long interval = Math.max(1, (long) (1e9 / options.rate()));
+    private void load(LongSupplier due) {
         while (!Thread.currentThread().isInterrupted()) {
-            long scheduled = start + ticket.getAndIncrement() * interval;
-            sleepUntil(scheduled);
+            long from = due.getAsLong();
             Window w = current;
             if (w == null) {
                 return;
@@ -243,7 +226,7 @@ final class Alternation {
             } catch (IOException e) {
                 error = true;
             }
-            w.record(scheduled, (System.nanoTime() - scheduled) / 1_000, error);
+            w.record(from, (System.nanoTime() - from) / 1_000, error);
         }
     }
 

@@ -2,6 +2,7 @@ package io.holdtrace.sample.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.holdtrace.sample.load.Alternation.Window;
 import java.io.ByteArrayOutputStream;
@@ -28,8 +29,7 @@ class AlternationTest {
 
     /** A server answering /ok after delayMillis, noting each request's arrival (System.nanoTime()). */
     private String server(long delayMillis, ConcurrentLinkedQueue<Long> arrivals) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        server.createContext("/ok", exchange -> {
+        return start(exchange -> {
             arrivals.add(System.nanoTime());
             try (exchange) {
                 if (delayMillis > 0) {
@@ -44,6 +44,12 @@ class AlternationTest {
                 exchange.getResponseBody().write(body);
             }
         });
+    }
+
+    /** A JDK HttpServer on loopback answering /ok with {@code handler}, on four threads; its base URL. */
+    private String start(HttpHandler handler) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.createContext("/ok", handler);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         server.setExecutor(pool);
         server.start();
@@ -149,8 +155,7 @@ class AlternationTest {
      */
     private String bodiless(boolean stalls) throws IOException {
         AtomicLong first = new AtomicLong();
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        server.createContext("/ok", exchange -> {
+        return start(exchange -> {
             long now = System.nanoTime();
             first.compareAndSet(0, now);
             long from = first.get() + 150_000_000L;
@@ -161,12 +166,6 @@ class AlternationTest {
                 exchange.sendResponseHeaders(200, -1);
             }
         });
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        server.setExecutor(pool);
-        server.start();
-        servers.add(server);
-        threads.add(pool);
-        return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     @Test
