@@ -150,7 +150,8 @@ def main(raw, out):
         served = [w["rps"] for w in ws]
         lines += ["", f"An open model: every app was offered {rate:,.0f} requests a second in its windows, whatever it "
                   f"answered; the windows served {min(served):,.0f}..{max(served):,.0f} req/s. Latency is timed from each "
-                  "request's scheduled time, so a request that waited for a free sender counts its wait. Throughput is the offered rate here, not a measure of the apps (the closed-model run judges it)."]
+                  "request's scheduled time, so a request that waited for a free sender counts its wait. Throughput is "
+                  "the offered rate here, not a measure of the apps (the closed-model run judges it)."]
     else:
         lines += ["", f"The {base} app's own windows ranged {min(rps):,.0f}..{max(rps):,.0f} req/s "
                   f"({max(rps) / min(rps):.2f}x) over the run (the host's drift, and the apps' warm-up if it was short): "

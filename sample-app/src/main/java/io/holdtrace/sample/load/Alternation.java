@@ -93,8 +93,6 @@ final class Alternation {
     private final List<int[]> orders;
     /** The window being loaded; null once the run is over. */
     private volatile Window current;
-    /** The open model's next request, in 1/rate s from its start. */
-    private final AtomicLong ticket = new AtomicLong();
 
     Alternation(LoadOptions options) {
         this.options = options;
@@ -141,6 +139,7 @@ final class Alternation {
         if (options.openModel()) {
             long first = t;
             long interval = Math.max(1, (long) (1e9 / options.rate()));
+            AtomicLong ticket = new AtomicLong(); // the next request, in intervals from the first
             LongSupplier due = () -> {
                 long scheduled = first + ticket.getAndIncrement() * interval;
                 sleepUntil(scheduled);
